@@ -1,0 +1,1 @@
+"""Invariant families (``test_*.py``) and the oracles and reference models they use."""

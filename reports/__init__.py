@@ -1,0 +1,1 @@
+"""Report plugin and dashboard; generated output goes to the git-ignored ``results/`` folder."""

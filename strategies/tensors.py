@@ -1,0 +1,360 @@
+"""Tensor strategies with first-class layouts.
+
+A drawn tensor is a view (or, for channels_last, a re-strided copy) of a flat
+base storage.  Storage cells the view cannot reach hold a filler (NaN for
+floating dtypes, a sentinel for integers; PyTorch OpInfo's
+``noncontiguous_like`` trick), so a kernel that reads the wrong element shows
+it.  Every tensor carries a :class:`Recipe`, a torch-only Python expression
+that rebuilds it exactly; Hypothesis prints that expression in falsifying
+examples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from hypothesis import reject
+from hypothesis import strategies as st
+from hypothesis.vendor import pretty
+
+from .dtypes import dtypes as _dtypes, kind_of
+from .shapes import shapes as _shapes
+
+LAYOUTS = ("contiguous", "permute", "transpose", "slice", "narrow", "expand",
+           "unsqueeze", "diagonal", "channels_last", "as_strided")
+# Layouts without internal overlap: every element has its own storage cell.
+WRITABLE_LAYOUTS = tuple(name for name in LAYOUTS if name != "expand")
+
+RECIPE_ATTR = "_conformance_recipe"
+
+
+# ---------------------------------------------------------------------------
+# Steps and recipes
+# ---------------------------------------------------------------------------
+
+def _code(value) -> str:
+    """Python source for a step argument or a storage value."""
+    if isinstance(value, slice):
+        parts = ["" if v is None else str(v) for v in (value.start, value.stop, value.step)]
+        return ":".join(parts)
+    if isinstance(value, torch.memory_format):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"float('{value}')"
+    if isinstance(value, complex):
+        return f"complex({_code(value.real)}, {_code(value.imag)})"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One tensor method call (or ``[]`` indexing) applied to the previous result."""
+
+    method: str
+    args: tuple = ()
+    kwargs: tuple = ()  # sorted (name, value) pairs
+
+    def apply(self, t: torch.Tensor) -> torch.Tensor:
+        if self.method == "__getitem__":
+            return t[self.args]
+        return getattr(t, self.method)(*self.args, **dict(self.kwargs))
+
+    def code(self) -> str:
+        if self.method == "__getitem__":
+            return "[" + ", ".join(_code(a) for a in self.args) + "]"
+        args = [_code(a) for a in self.args] + [f"{k}={_code(v)}" for k, v in self.kwargs]
+        return f".{self.method}({', '.join(args)})"
+
+
+@dataclass
+class Recipe:
+    """How a drawn tensor was built: base storage values, then a chain of steps."""
+
+    layout: str
+    storage: torch.Tensor  # flat, on cpu, in the target dtype
+    base_shape: tuple
+    steps: tuple
+    device: str
+    requires_grad: bool = False
+    _code: str | None = field(default=None, repr=False)
+
+    def build(self) -> torch.Tensor:
+        base = self.storage.to(self.device).reshape(self.base_shape)
+        t = base
+        for step in self.steps:
+            t = step.apply(t)
+        if self.requires_grad:
+            t = t.detach().requires_grad_(True)
+        return t
+
+    def code(self) -> str:
+        """A torch-only expression that rebuilds the tensor exactly."""
+        if self._code is None:
+            values = ", ".join(_code(v) for v in self.storage.tolist())
+            device = "" if self.device == "cpu" else f", device={self.device!r}"
+            text = f"torch.tensor([{values}], dtype={self.storage.dtype}{device})"
+            text += f".reshape({_code(tuple(self.base_shape))})"
+            text += "".join(step.code() for step in self.steps)
+            if self.requires_grad:
+                text += ".detach().requires_grad_(True)"
+            self._code = text
+        return self._code
+
+
+def recipe_of(t: torch.Tensor) -> Recipe | None:
+    """The recipe a strategy attached to ``t``, if any."""
+    return getattr(t, RECIPE_ATTR, None)
+
+
+def _pretty_tensor(t, printer, cycle):
+    recipe = recipe_of(t)
+    printer.text(recipe.code() if recipe is not None else repr(t))
+
+
+pretty.for_type_by_name("torch", "Tensor", _pretty_tensor)
+
+
+# ---------------------------------------------------------------------------
+# Layout plans: the base shape and the steps that turn it into ``shape``
+# ---------------------------------------------------------------------------
+
+def _plan_contiguous(draw, shape):
+    return shape, ()
+
+
+def _plan_permute(draw, shape):
+    order = draw(st.permutations(range(len(shape))), label="permutation")
+    base = [0] * len(shape)
+    for i, d in enumerate(order):
+        base[d] = shape[i]
+    return tuple(base), (Step("permute", (tuple(order),)),)
+
+
+def _plan_transpose(draw, shape):
+    i, j = draw(st.lists(st.integers(0, len(shape) - 1), min_size=2, max_size=2, unique=True),
+                label="transposed dims")
+    base = list(shape)
+    base[i], base[j] = base[j], base[i]
+    return tuple(base), (Step("transpose", (i, j)),)
+
+
+def _plan_slice(draw, shape):
+    base, index = [], []
+    for size in shape:
+        step = draw(st.integers(1, 3), label="slice step")
+        start = draw(st.integers(0, 2), label="slice start")
+        span = (size - 1) * step + 1 if size else 0
+        base.append(start + span + draw(st.integers(0, 1), label="slice slack"))
+        index.append(slice(start, start + span, step))
+    return tuple(base), (Step("__getitem__", tuple(index)),)
+
+
+def _plan_narrow(draw, shape):
+    dim = draw(st.integers(0, len(shape) - 1), label="narrow dim")
+    start = draw(st.integers(0, 3), label="narrow start")
+    base = list(shape)
+    base[dim] += start + draw(st.integers(0, 2), label="narrow slack")
+    return tuple(base), (Step("narrow", (dim, start, shape[dim])),)
+
+
+def _plan_expand(draw, shape):
+    mask = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="expanded dims")
+    base = [1 if m else s for m, s in zip(mask, shape)]
+    new_dims = draw(st.integers(0, len(shape)), label="new leading dims")
+    return tuple(base[new_dims:]), (Step("expand", tuple(shape)),)
+
+
+def _plan_unsqueeze(draw, shape):
+    dim = draw(st.sampled_from([d for d, s in enumerate(shape) if s == 1]), label="unsqueezed dim")
+    return shape[:dim] + shape[dim + 1:], (Step("unsqueeze", (dim,)),)
+
+
+def _plan_diagonal(draw, shape):
+    offset = draw(st.integers(0, 2), label="diagonal offset")
+    n = shape[-1]
+    return shape[:-1] + (n, n + offset), (Step("diagonal", (), (("dim1", -2), ("dim2", -1), ("offset", offset))),)
+
+
+def _plan_channels_last(draw, shape):
+    fmt = torch.channels_last if len(shape) == 4 else torch.channels_last_3d
+    return shape, (Step("contiguous", (), (("memory_format", fmt),)),)
+
+
+def _plan_as_strided(draw, shape):
+    order = draw(st.permutations(range(len(shape))), label="stride order")
+    strides = [0] * len(shape)
+    stride = draw(st.integers(1, 2), label="innermost stride")
+    for d in reversed(order):
+        strides[d] = stride
+        stride = stride * max(shape[d], 1) + draw(st.integers(0, 1), label="stride padding")
+    offset = draw(st.integers(0, 3), label="storage offset")
+    extent = sum((s - 1) * st_ for s, st_ in zip(shape, strides)) + 1 if math.prod(shape) else 0
+    storage = offset + extent + draw(st.integers(0, 2), label="storage slack")
+    return (storage,), (Step("as_strided", (tuple(shape), tuple(strides), offset)),)
+
+
+_PLANS = {
+    "contiguous": (_plan_contiguous, lambda s: True),
+    "permute": (_plan_permute, lambda s: len(s) >= 2),
+    "transpose": (_plan_transpose, lambda s: len(s) >= 2),
+    "slice": (_plan_slice, lambda s: len(s) >= 1),
+    "narrow": (_plan_narrow, lambda s: len(s) >= 1),
+    "expand": (_plan_expand, lambda s: len(s) >= 1),
+    "unsqueeze": (_plan_unsqueeze, lambda s: 1 in s),
+    "diagonal": (_plan_diagonal, lambda s: len(s) >= 1),
+    "channels_last": (_plan_channels_last, lambda s: len(s) in (4, 5)),
+    "as_strided": (_plan_as_strided, lambda s: len(s) >= 1),
+}
+assert set(_PLANS) == set(LAYOUTS)
+
+_MAX_STORAGE = 512
+
+
+def _plan(draw, shape, layouts, depth):
+    """(layout name, base shape, steps) for a tensor of ``shape``."""
+    names = [n for n in layouts if _PLANS[n][1](shape)]
+    if not names:
+        raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
+    name = draw(st.sampled_from(names), label="layout")
+    base, steps = _PLANS[name][0](draw, shape)
+    # as_strided addresses the storage itself, so nothing may come before it
+    if depth > 1 and name not in ("contiguous", "as_strided") and math.prod(base) <= _MAX_STORAGE // 4 \
+            and draw(st.booleans(), label="compose layouts"):
+        inner, base, inner_steps = _plan(draw, base, layouts, depth - 1)
+        if inner != "contiguous":
+            name = f"{inner}+{name}"
+        steps = inner_steps + steps
+    return name, tuple(base), steps
+
+
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
+
+def filler(dtype: torch.dtype):
+    """The value of storage cells a drawn tensor cannot reach."""
+    kind = kind_of(dtype)
+    if kind in ("float", "complex"):
+        return float("nan")
+    if kind == "bool":
+        return True
+    return torch.iinfo(dtype).max if kind == "uint" else torch.iinfo(dtype).min
+
+
+DEFAULT_BOUNDS = {"float": (-10.0, 10.0), "complex": (-10.0, 10.0), "int": (-100, 100),
+                  "uint": (0, 100), "bool": (0, 1)}
+
+
+def special_values(dtype: torch.dtype) -> list[float]:
+    """inf, -inf, nan, -0.0, 0.0, the largest finite, the smallest normal and subnormal."""
+    info = torch.finfo(dtype)
+    return [math.inf, -math.inf, math.nan, -0.0, 0.0, info.max, info.tiny, info.smallest_normal / 4]
+
+
+def _uniform_on(u, low, high, min_abs):
+    """Map ``u`` in [0, 1) onto [low, high] minus the open band (-min_abs, min_abs)."""
+    pieces = [(low, high)] if min_abs <= 0 else \
+        [(a, b) for a, b in ((low, min(high, -min_abs)), (max(low, min_abs), high)) if a <= b]
+    if not pieces:
+        raise ValueError(f"no value in [{low}, {high}] has |x| >= {min_abs}")
+    lengths = np.array([b - a for a, b in pieces])
+    total = lengths.sum()
+    if total == 0:
+        return np.full_like(u, pieces[0][0])
+    at = u * total
+    in_second = at >= lengths[0]
+    first = pieces[0][0] + at
+    if len(pieces) == 1:
+        return first
+    return np.where(in_second, pieces[1][0] + (at - lengths[0]), first)
+
+
+def _floats(rng, n, low, high, min_abs, distinct):
+    """n floats in the allowed set; distinct cells of a shuffled grid when ``distinct``."""
+    if distinct:
+        cells = 2 * n + 1
+        u = (rng.choice(cells, size=n, replace=False) + 0.25 + 0.5 * rng.random(n)) / cells
+    else:
+        u = rng.random(n)
+    return _uniform_on(u, low, high, min_abs)
+
+
+def _values(rng, dtype, n, low, high, min_abs, special, unique):
+    kind = kind_of(dtype)
+    if kind in ("float", "complex"):
+        x = _floats(rng, n, low, high, min_abs, unique)
+        if kind == "complex":
+            x = x + 1j * _floats(rng, n, low, high, min_abs, False)
+        t = torch.from_numpy(x).to(dtype)
+        if special and n:
+            picks = torch.from_numpy(rng.random(n) < 0.25)
+            specials = torch.tensor(special_values(dtype), dtype=torch.float64)
+            t[picks] = specials[torch.from_numpy(rng.integers(0, len(specials), n))][picks].to(dtype)
+    else:
+        span = np.arange(int(low), int(high) + 1)
+        if min_abs > 0:
+            span = span[np.abs(span) >= min_abs]
+        if unique and n > len(span):
+            reject()
+        t = torch.from_numpy(rng.choice(span, size=n, replace=not unique)).to(dtype)
+    if unique and kind != "complex" and torch.unique(t).numel() < n:
+        reject()
+    return t
+
+
+# ---------------------------------------------------------------------------
+# The strategy
+# ---------------------------------------------------------------------------
+
+def _resolve(draw, value, label):
+    return draw(value, label=label) if isinstance(value, st.SearchStrategy) else value
+
+
+@st.composite
+def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_depth: int = 2,
+            low=None, high=None, min_abs: float = 0.0, special: bool = False,
+            unique: bool = False, requires_grad: bool = False):
+    """A tensor with drawn values, dtype, shape and layout.
+
+    ``dtype`` and ``shape`` are values or strategies (default: any dtype the
+    device supports; ``shapes()``).  ``layouts`` limits the layouts drawn
+    (default: all of ``LAYOUTS``, composed up to ``max_depth`` deep).  Values
+    are finite and within ``[low, high]`` (per-kind defaults) with
+    ``|x| >= min_abs``; ``special=True`` mixes in inf, nan, -0.0 and
+    subnormals; ``unique=True`` makes all elements distinct.  With
+    ``requires_grad=True`` the tensor is a leaf that keeps its layout.
+    """
+    unknown = set(layouts) - set(LAYOUTS)
+    if unknown:
+        raise ValueError(f"unknown layouts {sorted(unknown)}; choose from {LAYOUTS}")
+    dtype = _resolve(draw, _dtypes(device) if dtype is None else dtype, "dtype")
+    shape = tuple(_resolve(draw, _shapes() if shape is None else shape, "shape"))
+    kind = kind_of(dtype)
+    default_low, default_high = DEFAULT_BOUNDS[kind]
+    low = default_low if low is None else low
+    high = default_high if high is None else high
+    if low > high:
+        raise ValueError(f"low={low} > high={high}")
+    if requires_grad and kind not in ("float", "complex"):
+        raise ValueError(f"requires_grad needs a floating or complex dtype, not {dtype}")
+
+    layout, base_shape, steps = _plan(draw, shape, layouts, max_depth)
+    # Which storage cells the tensor reaches: push an index tensor through the same steps.
+    index = torch.arange(math.prod(base_shape)).reshape(base_shape)
+    for step in steps:
+        index = step.apply(index)
+    reached = torch.unique(index.reshape(-1))
+
+    seed = draw(st.integers(0, 2**32 - 1), label="values seed")
+    rng = np.random.default_rng(seed)
+    storage = torch.full((math.prod(base_shape),), filler(dtype), dtype=dtype)
+    storage[reached] = _values(rng, dtype, reached.numel(), low, high, min_abs, special, unique)
+
+    recipe = Recipe(layout, storage, base_shape, steps, str(device), requires_grad)
+    t = recipe.build()
+    setattr(t, RECIPE_ATTR, recipe)
+    return t
+
