@@ -1,0 +1,100 @@
+"""Self-tests of the pytest plugin: device options, profiles, header, known divergences, xdist."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from conformance import devices, divergences, profiles
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pytest(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("nosuchdevice", "unknown device 'nosuchdevice'"),
+    ("cuda:7" if torch.cuda.is_available() else "cuda", "not available"),
+    ("meta", "'meta' is not a device under test"),
+])
+def test_bad_device_stops_the_run_with_one_line(spec, message):
+    run = _pytest(f"--device={spec}", "--collect-only", "-q", "conformance/test_layout.py")
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    assert run.returncode != 0
+    assert len(lines) == 1 and lines[0].startswith("ERROR: ") and message in lines[0], lines
+
+
+def test_header_names_torch_devices_profile_and_seed():
+    run = _pytest("--collect-only", "--hypothesis-profile=ci", "--device=cpu,cpu",
+                  "conformance/test_layout.py", "-k", "view_matches_model")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert f"torch {torch.__version__} (git {torch.version.git_version[:12]})" in out
+    assert "devices under test: cpu; reference: cpu" in out
+    assert "hypothesis profile: ci, seed: derandomized" in out
+    assert "<Function test_view_matches_model[cpu]>" in out
+
+
+def test_device_lists_are_split_deduplicated_and_validated():
+    assert devices.parse(["cpu", "cpu,cpu"]) == ["cpu"]
+    assert devices.parse(None) == devices.available_devices()
+    assert devices.available_devices()[0] == "cpu"
+    with pytest.raises(devices.DeviceError):
+        devices.parse(["cpu,bogus"])
+
+
+def test_profiles(tmp_path):
+    profiles.register(str(tmp_path))
+    ci, nightly, dev = (settings.get_profile(name) for name in ("ci", "nightly", "dev"))
+    assert ci.derandomize and ci.database is None
+    assert nightly.max_examples >= 10 * ci.max_examples and not nightly.derandomize
+    assert isinstance(nightly.database, DirectoryBasedExampleDatabase)
+    assert Path(nightly.database.path) == tmp_path
+    assert dev.max_examples < ci.max_examples
+    assert ci.deadline is None and nightly.deadline is None and dev.deadline is None
+
+
+def test_known_divergences_file_is_well_formed():
+    entries = divergences.load()
+    assert entries and all(e.link.startswith("https://") and e.reason for e in entries)
+
+
+def test_known_divergence_matching_by_version_device_and_op(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([{"invariant": "fam.rule", "op": "exp", "device": "cuda", "torch": ">=2.4,<2.9",
+                                 "reason": "r", "link": "https://example.org/1"}]))
+    [entry] = divergences.load(path)
+    assert entry.matches("fam.rule", "exp", "cuda:1", "2.5.1+cu121")
+    assert not entry.matches("fam.rule", "exp", "cuda", "2.9.0")
+    assert not entry.matches("fam.rule", "exp", "cpu", "2.5.0")
+    assert not entry.matches("fam.rule", "log", "cuda", "2.5.0")
+    path.write_text(json.dumps([{"invariant": "fam.rule", "torch": ">=2.4", "reason": "r"}]))
+    with pytest.raises(ValueError, match="entry 0: missing \\['link'\\]"):
+        divergences.load(path)
+
+
+def _outcomes(junit: Path) -> dict:
+    result = {}
+    for case in ET.parse(junit).iter("testcase"):
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        result[f"{case.get('classname')}::{case.get('name')}"] = kinds[0] if kinds else "passed"
+    return result
+
+
+def test_xdist_run_has_the_serial_outcomes(tmp_path):
+    args = ["conformance/test_layout.py", "-k", "view or elementwise", "--hypothesis-profile=ci", "-q"]
+    _pytest(*args, f"--junitxml={tmp_path / 'serial.xml'}")
+    _pytest(*args, "-n", "2", f"--junitxml={tmp_path / 'parallel.xml'}")
+    serial, parallel = _outcomes(tmp_path / "serial.xml"), _outcomes(tmp_path / "parallel.xml")
+    assert len(serial) > 10 and serial == parallel
