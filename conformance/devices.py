@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Callable, ContextManager
+
 import torch
 
 STRUCTURAL = "meta"  # compared with the reference for structure only, never a device under test
@@ -59,3 +63,22 @@ def parse(values: list[str] | None) -> list[str]:
     names = [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
     devices = [validate(name) for name in names] if names else available_devices()
     return list(dict.fromkeys(devices))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A device as the differential checks see it: a name, the torch device its tensors live on, and
+    the context its ops run in.  Real devices run in a null context; a self-test target wraps cpu in
+    a fault-injecting dispatch mode, so the suite proves it catches a device-only fault."""
+
+    name: str
+    device: torch.device
+    mode: Callable[[], ContextManager] | None = None
+
+    def context(self) -> ContextManager:
+        return self.mode() if self.mode is not None else nullcontext()
+
+
+def target(spec: str | Target) -> Target:
+    """The :class:`Target` of a device string (a ``device`` test parameter), or the target itself."""
+    return spec if isinstance(spec, Target) else Target(str(spec), torch.device(spec))

@@ -106,3 +106,94 @@ def sliced(shape: Shape, strides: Shape, offset: int, index: Sequence[slice]):
         new_strides[d] = strides[d] * step
         offset += start * strides[d]
     return tuple(new_shape), tuple(new_strides), offset
+
+
+# ---------------------------------------------------------------------------
+# Strides of new tensors: empty_like / .to (preserve_format) and TensorIterator outputs
+# ---------------------------------------------------------------------------
+# Source: the preserve_format note (https://pytorch.org/docs/stable/tensor_attributes.html#torch-memory-format):
+# "If input tensor is allocated in dense non-overlapping memory, the output tensor strides will be
+# copied from the input"; otherwise the output keeps the input's dim order (``infer_dense_strides`` and
+# ``TensorIteratorBase::reorder_dimensions`` in ATen sort dims by stride, the same way).
+
+def is_non_overlapping_and_dense(shape: Shape, strides: Shape) -> bool:
+    """Every element has its own cell and the cells fill a block without gaps, in some dim order."""
+    expected = 1
+    for d in sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: (strides[d], shape[d])):
+        if strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
+def _stride_order(shape: Shape, operand_strides: Sequence[Shape]) -> list[int]:
+    """Dims from fastest- to slowest-moving: an insertion sort in which a zero stride (broadcast) is
+    no evidence, ties go to the smaller size, and later operands break ties of earlier ones."""
+    def compare(d0, d1):
+        for strides in operand_strides:
+            s0, s1 = strides[d0], strides[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(len(shape) - 1, -1, -1))
+    for i in range(1, len(perm)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            comparison = compare(perm[d0], perm[d1])
+            if comparison > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif comparison < 0:
+                break
+    return perm
+
+
+def preserved_strides(shape: Shape, strides: Shape) -> tuple[int, ...]:
+    """Strides of ``empty_like(x)`` / ``x.to(dtype)`` / ``x.clone()`` with the preserve format."""
+    if is_non_overlapping_and_dense(shape, strides):
+        return tuple(strides)
+    out, step = [0] * len(shape), 1
+    for d in _stride_order(shape, [strides]):
+        out[d] = step
+        step *= shape[d] if shape[d] > 1 else 1
+    return tuple(out)
+
+
+def broadcast_strides(shape: Shape, operand_shape: Shape, strides: Shape) -> tuple[int, ...]:
+    """An operand's strides seen in the broadcast ``shape``: 0 on new and on stretched dims."""
+    lead = len(shape) - len(operand_shape)
+    return (0,) * lead + tuple(0 if size == 1 and shape[lead + d] != 1 else strides[d]
+                               for d, size in enumerate(operand_shape))
+
+
+def elementwise_strides(shape: Shape, operands: Sequence[tuple[Shape, Shape]], scalars: bool = False) -> tuple[int, ...]:
+    """Strides of the output of an elementwise op (TensorIterator) on ``(shape, strides)`` operands.
+
+    When every operand has the output's shape (no Python scalar among them) and all are contiguous,
+    or all dense with equal strides, the output copies that layout; otherwise dims keep the
+    operands' order (``_stride_order``) and the output is dense in it.
+    """
+    same_shape = not scalars and all(tuple(s) == tuple(shape) for s, _ in operands)
+    if same_shape and all(is_contiguous(s, st) for s, st in operands):
+        return contiguous_strides(shape)
+    if same_shape and all(is_non_overlapping_and_dense(s, st) for s, st in operands) \
+            and len({tuple(st) for _, st in operands}) == 1:
+        return tuple(operands[-1][1])
+    order = _stride_order(shape, [broadcast_strides(shape, s, st) for s, st in operands])
+    out, step = [0] * len(shape), 1
+    for d in order:
+        out[d] = step
+        step *= shape[d]
+    return tuple(out)
+
+
+def unsqueezed(shape: Shape, strides: Shape, dim: int) -> tuple[tuple, tuple]:
+    """(shape, strides) of ``unsqueeze(dim)``: the new dim's stride spans the dim it precedes."""
+    dim %= len(shape) + 1
+    stride = 1 if dim == len(shape) else shape[dim] * strides[dim]
+    return tuple(shape[:dim]) + (1,) + tuple(shape[dim:]), tuple(strides[:dim]) + (stride,) + tuple(strides[dim:])

@@ -1,0 +1,35 @@
+"""A self-test device under test: cpu wrapped in a dispatch mode that plants a fault in one op.
+
+Conformance tests accept a :class:`conformance.devices.Target` as their ``device``; this one runs on
+cpu like the reference, so only the differential path (device vs reference) can tell them apart.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from conformance.devices import Target
+
+
+class OffByRelative(TorchDispatchMode):
+    """``op`` returns floating results ``relative`` too large -- only for non-contiguous inputs
+    when ``strided_only``.  ``relative=0`` leaves every result exact (a clean self-test target)."""
+
+    def __init__(self, op, relative: float, strided_only: bool):
+        super().__init__()
+        self.op, self.relative, self.strided_only = op, relative, strided_only
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        inputs = [a for a in (*args, *(kwargs or {}).values()) if isinstance(a, torch.Tensor)]
+        if func is self.op and isinstance(out, torch.Tensor) and out.is_floating_point() and self.relative \
+                and (not self.strided_only or any(not t.is_contiguous() for t in inputs)):
+            out = out * (1 + self.relative)  # the mode is off inside its own handler: no recursion
+        return out
+
+
+def cpu_with_fault(op=torch.ops.aten.mul.Tensor, relative: float = 1e-5, strided_only: bool = True) -> Target:
+    """cpu as a device under test whose ``op`` is off by ``relative``."""
+    name = f"cpu+{op.__name__}-off-{relative:g}" if relative else "cpu+clean-dispatch-mode"
+    return Target(name, torch.device("cpu"), lambda: OffByRelative(op, relative, strided_only))

@@ -1,0 +1,98 @@
+"""Planted faults the values family must detect -- on torch itself, and on a device under test only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from conformance import promotion, test_values as values
+from conformance.profiles import overridden
+from tests.canary import CANARY_SETTINGS, assert_caught
+from tests.faulty_device import cpu_with_fault
+
+REDUCTION = {op.name: op for op in values.REDUCTIONS}
+BINARY = {op.name: op for op in values.BINARY}
+INDEX = {op.name: op for op in values.INDEX_KINDS}
+
+
+def test_sum_with_a_wrong_keepdim_is_caught(monkeypatch):
+    """A sum that ignores keepdim: the reduced dims vanish even when asked to stay."""
+    original = torch.sum
+    monkeypatch.setattr(torch, "sum", lambda x, dim=None, keepdim=False: original(x) if dim is None
+                        else original(x, dim))
+    assert_caught(values.test_reduction_matches_numpy, device="cpu", reference_device="cpu", op=REDUCTION["sum"])
+
+
+def test_boolean_mask_that_reorders_is_caught(monkeypatch):
+    """Masked selection that returns the selected elements last-first instead of in C order."""
+    original = torch.Tensor.__getitem__
+
+    def reordering(self, index):
+        out = original(self, index)
+        parts = index if isinstance(index, tuple) else (index,)
+        masked = any(isinstance(p, torch.Tensor) and p.dtype == torch.bool for p in parts)
+        return out.flip(0) if masked and out.dim() else out
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", reordering)
+    assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["boolean-mask"])
+
+
+def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
+    """``int_tensor + float`` cast back to the integer dtype instead of promoting to float."""
+    original = torch.Tensor.__add__
+
+    def integral_add(self, other):
+        out = original(self, other)
+        floating = isinstance(other, float) or isinstance(other, torch.Tensor) and other.is_floating_point()
+        return out.to(self.dtype) if floating and not self.is_floating_point() and not self.is_complex() else out
+
+    monkeypatch.setattr(torch.Tensor, "__add__", integral_add)
+    assert_caught(values.test_arithmetic_result_dtype_follows_promotion_table, device="cpu", op="add")
+
+
+def test_result_type_that_ignores_categories_is_caught(monkeypatch):
+    """A result_type that lets a dimensioned integer tensor win over a float scalar."""
+    original = torch.result_type
+    monkeypatch.setattr(torch, "result_type", lambda a, b: a.dtype if isinstance(a, torch.Tensor) and a.dim()
+                        else original(a, b))
+    assert_caught(values.test_result_type_follows_promotion_table, device="cpu",
+                  op=values.OPERAND_PAIRS[1])
+
+
+def test_device_only_fault_is_caught_by_the_differential(capsys):
+    """mul off by 1e-5 (relative) on non-contiguous inputs, on the device under test only: the
+    reference device is exact, so the device is farther from the float64 result -- both errors shown."""
+    failure = assert_caught(values.test_binary_matches_numpy, device=cpu_with_fault(), reference_device="cpu",
+                            op=BINARY["mul"])
+    assert "is farther" in str(failure), failure
+    assert "largest error against the float64 result" in capsys.readouterr().out
+
+
+def test_a_clean_device_passes_the_differential():
+    """The same path with a dispatch mode that changes nothing: no false alarm."""
+    test = values.test_binary_matches_numpy
+    with overridden(test, **CANARY_SETTINGS):
+        test(device=cpu_with_fault(relative=0.0), reference_device="cpu", op=BINARY["mul"])
+
+
+@pytest.mark.parametrize("op", ["sum", "argmax"])
+def test_reductions_of_the_wrong_dim_are_caught(monkeypatch, op):
+    """A reduction that normalises a negative dim wrongly (-1 counted from the front)."""
+    original = getattr(torch, op)
+
+    def wrong_dim(x, dim=None, *args, **kwargs):
+        if isinstance(dim, int) and dim < 0:
+            dim = -dim - 1
+        return original(x, dim, *args, **kwargs)
+
+    monkeypatch.setattr(torch, op, wrong_dim)
+    assert_caught(values.test_reduction_matches_numpy, device="cpu", reference_device="cpu", op=REDUCTION[op])
+
+
+@pytest.mark.parametrize("row", promotion.NUMPY_DIFFERENCES, ids=lambda row: f"{row[0]}-{row[1]}")
+def test_promotion_table_says_where_numpy_differs(row):
+    """Each row the table marks as a numpy difference is one: torch and numpy give what it says."""
+    a, b, torch_result, numpy_result, _ = row
+    assert torch.promote_types(a, b) == promotion.promote_types(a, b) == torch_result
+    assert str(np.result_type(str(a).removeprefix("torch."), str(b).removeprefix("torch."))) == numpy_result
