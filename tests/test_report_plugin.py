@@ -1,0 +1,244 @@
+"""The report plugin (``--report``), run as a user runs it: pytest subprocesses on small generated test files.
+
+The generated files load the project's conftest as a plugin (``-p conftest``), so devices, invariant
+markers, known divergences and the result file work exactly as in the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+from reports.plugin import example_counts, hypothesis_failure
+
+if sys.version_info < (3, 11):
+    from exceptiongroup import ExceptionGroup  # installed with Hypothesis on Python 3.10
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEMO = '''
+import functools
+import pytest
+from hypothesis import given, strategies as st
+
+invariant = functools.partial(pytest.mark.invariant, "demo")
+
+
+@invariant("passes", source="https://example.org/rule")
+@pytest.mark.parametrize("op", ["a", "b"])
+@pytest.mark.parametrize("dtype", [__import__("torch").float32], ids=["float32"])
+def test_passes(device, op, dtype):
+    assert device == "cpu"
+
+
+@invariant("finds")
+@given(st.data())
+def test_finds(device, data):
+    x = data.draw(st.integers(0, 100), label="x")
+    assert x < 5, "<b>too big</b>"
+
+
+@invariant("expected")
+@pytest.mark.xfail(reason="expected to fail", strict=False)
+def test_xfail(device):
+    assert False
+
+
+@invariant("unexpected")
+@pytest.mark.xfail(reason="thought to fail", strict=False)
+def test_xpass(device):
+    pass
+
+
+@invariant("skipped")
+@pytest.mark.skip(reason="no such op here")
+def test_skip(device):
+    pass
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture broke")
+
+
+@invariant("setup")
+def test_error(device, broken):
+    pass
+'''
+
+DIVERGENCES = [
+    {"invariant": "demo.passes", "op": "a", "device": "cpu", "torch": ">=2.0",
+     "reason": "fixed upstream?", "link": "https://example.org/issue/1"},
+    {"invariant": "demo.passes", "op": "zzz", "device": "cpu", "torch": ">=2.0",
+     "reason": "matches nothing", "link": "https://example.org/issue/2"},
+]
+
+
+def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "CONFORMANCE_KNOWN_DIVERGENCES": str(folder / "divergences.json")}
+    env.pop("TOX_ENV_NAME", None)
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider",
+                           "--device", "cpu", "--hypothesis-profile=ci", "--benchmark-skip", *args],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
+def records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def by_nodeid(path: Path) -> dict[str, dict]:
+    return {r["nodeid"]: r for r in records(path) if r["kind"] == "test"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    (folder / "test_demo.py").write_text(DEMO)
+    (folder / "divergences.json").write_text(json.dumps(DIVERGENCES))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial(demo) -> tuple[Path, subprocess.CompletedProcess]:
+    result = run_pytest(demo, "--report", "serial/", "test_demo.py")
+    files = list((demo / "serial").glob("*.jsonl"))
+    assert len(files) == 1, result.stdout + result.stderr
+    return files[0], result
+
+
+def test_run_record_describes_the_run(serial):
+    path, _ = serial
+    run, *_, end = records(path)
+    assert run["kind"] == "run" and run["schema"] == 1
+    assert run["torch"] == torch.__version__ and run["torch_git"] == torch.version.git_version
+    assert run["cuda"] == torch.version.cuda and run["devices"] == ["cpu"] and run["device_names"]["cpu"]
+    assert run["profile"] == "ci" and run["seed"] == "derandomized" and run["host"]
+    assert end["kind"] == "end" and end["end"] >= run["start"] and end["exitstatus"] == 1
+    assert path.name.endswith(f"-torch{torch.__version__}-{run['host']}.jsonl")
+
+
+def test_every_outcome_is_recorded(serial):
+    path, _ = serial
+    tests = by_nodeid(path)
+    outcomes = {nodeid.split("::")[1]: t["outcome"] for nodeid, t in tests.items()}
+    assert outcomes == {
+        "test_passes[cpu-float32-a]": "xpass",  # a known divergence that passed: reported
+        "test_passes[cpu-float32-b]": "pass",
+        "test_finds[cpu]": "fail", "test_xfail[cpu]": "xfail", "test_xpass[cpu]": "xpass",
+        "test_skip[cpu]": "skip", "test_error[cpu]": "error",
+    }
+    passed = tests["test_demo.py::test_passes[cpu-float32-b]"]
+    assert (passed["family"], passed["invariant"], passed["op"], passed["device"], passed["dtype"]) == \
+        ("demo", "demo.passes", "b", "cpu", "float32")
+    assert passed["torch"] == torch.__version__ and passed["duration"] >= 0
+    assert tests["test_demo.py::test_skip[cpu]"]["reason"] == "no such op here"
+    assert tests["test_demo.py::test_xfail[cpu]"]["reason"] == "expected to fail"
+    assert "fixture broke" in tests["test_demo.py::test_error[cpu]"]["message"]
+    counts = records(path)[-1]["counts"]
+    assert counts == {"pass": 1, "xpass": 2, "fail": 1, "xfail": 1, "skip": 1, "error": 1}
+
+
+def test_failure_carries_example_and_repro(serial):
+    path, _ = serial
+    failed = by_nodeid(path)["test_demo.py::test_finds[cpu]"]
+    assert failed["examples"] >= 1
+    assert "<b>too big</b>" in failed["message"] and "Falsifying example" not in failed["message"]
+    assert failed["falsifying_example"].startswith("Falsifying example: test_finds(")
+    assert "Draw 1 (x): 5" in failed["falsifying_example"]
+    assert "python -m pytest 'test_demo.py::test_finds[cpu]' --device cpu" in failed["repro"]
+    assert "--hypothesis-profile=ci" in failed["repro"] and "@reproduce_failure(" in failed["repro"]
+
+
+def test_known_divergences_xpass_and_unmatched(serial):
+    path, result = serial
+    xpassed = by_nodeid(path)["test_demo.py::test_passes[cpu-float32-a]"]
+    assert xpassed["reason"].startswith("known divergence: fixed upstream?")
+    assert "https://example.org/issue/1" in xpassed["reason"]
+    unmatched = [r for r in records(path) if r["kind"] == "divergence"]
+    assert [(u["invariant"], u["op"], u["link"]) for u in unmatched] == \
+        [("demo.passes", "zzz", "https://example.org/issue/2")]
+    assert "known divergence matches no test here: demo.passes op=zzz" in result.stdout
+
+
+def test_xdist_workers_write_one_file_like_a_serial_run(demo, serial):
+    path, _ = serial
+    result = run_pytest(demo, "-n", "2", "--report", "xdist.jsonl", "test_demo.py")
+    merged = demo / "xdist.jsonl"
+    kinds = [r["kind"] for r in records(merged)]
+    assert kinds.count("run") == 1 and kinds[-1] == "end", result.stdout
+    summary = {n: (t["outcome"], t["examples"], t["op"], t["dtype"]) for n, t in by_nodeid(merged).items()}
+    assert summary == {n: (t["outcome"], t["examples"], t["op"], t["dtype"]) for n, t in by_nodeid(path).items()}
+    assert [r["op"] for r in records(merged) if r["kind"] == "divergence"] == ["zzz"]
+    assert "known divergence matches no test here: demo.passes op=zzz" in result.stdout
+
+
+CRASH = '''
+import os, signal
+def test_1(): pass
+def test_2(): pass
+def test_3(): os.kill(os.getpid(), signal.SIGKILL)
+def test_4(): pass
+'''
+
+
+def test_a_crash_loses_no_test_already_run(tmp_path):
+    (tmp_path / "test_crash.py").write_text(CRASH)
+    (tmp_path / "divergences.json").write_text("[]")
+    result = run_pytest(tmp_path, "--report", "crash.jsonl", "test_crash.py")
+    assert result.returncode < 0  # killed
+    lines = (tmp_path / "crash.jsonl").read_text().splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["run", "test", "test"]
+    assert [json.loads(line)["nodeid"] for line in lines[1:]] == ["test_crash.py::test_1", "test_crash.py::test_2"]
+
+
+def test_a_crashed_xdist_worker_is_recorded_and_the_run_goes_on(tmp_path):
+    (tmp_path / "test_crash.py").write_text(CRASH)
+    (tmp_path / "divergences.json").write_text("[]")
+    run_pytest(tmp_path, "-n", "2", "--report", "crash.jsonl", "test_crash.py")
+    tests = by_nodeid(tmp_path / "crash.jsonl")
+    assert {n.split("::")[1]: t["outcome"] for n, t in tests.items()} == \
+        {"test_1": "pass", "test_2": "pass", "test_3": "fail", "test_4": "pass"}
+    assert "crashed" in tests["test_crash.py::test_3"]["message"]
+
+
+def test_a_module_that_fails_to_import_is_an_error_of_its_family(tmp_path):
+    (tmp_path / "test_broken.py").write_text(textwrap.dedent("""
+        import torch
+        torch.no_such_api_in_this_release
+    """))
+    (tmp_path / "divergences.json").write_text("[]")
+    run_pytest(tmp_path, "--report", "broken.jsonl", "test_broken.py")
+    (error,) = by_nodeid(tmp_path / "broken.jsonl").values()
+    assert (error["outcome"], error["phase"], error["family"]) == ("error", "collect", "broken")
+    assert "no_such_api_in_this_release" in error["message"]
+
+
+@pytest.mark.parametrize("statistics, counts", [
+    ("  - during generate phase (0.1 seconds):\n    - 40 passing examples, 1 failing examples, 4 invalid examples\n"
+     "  - during shrink phase (0.1 seconds):\n    - 9 passing examples, 3 failing examples, 0 invalid examples\n",
+     {"examples": 41, "invalid_examples": 4}),  # Hypothesis 6.155
+    ("  - during generate phase (0.19 seconds):\n    - 100 passing, 0 failing, and 3 invalid test cases\n",
+     {"examples": 100, "invalid_examples": 3}),  # Hypothesis 6.170
+    ("  - Stopped because nothing left to do", {}),
+])
+def test_example_counts_read_both_statistics_wordings(statistics, counts):
+    assert example_counts(statistics) == counts
+
+
+@pytest.mark.parametrize("opening", ["Falsifying example", "Failing test case"])  # Hypothesis 6.155, 6.170
+def test_falsifying_example_read_from_both_note_wordings(opening):
+    error = AssertionError("boom")
+    error.__notes__ = [f"{opening}: test_x(\n    data=data(...),\n)", "Draw 1 (x): 7",
+                       "\nYou can reproduce this example by temporarily adding @reproduce_failure('6.1', b'AA==') "
+                       "as a decorator on your test case"]
+    group = ExceptionGroup("two bugs", [error, ValueError("no notes")])
+    assert hypothesis_failure(group) == (f"{opening}: test_x(\n    data=data(...),\n)\nDraw 1 (x): 7",
+                                         "@reproduce_failure('6.1', b'AA==')")
