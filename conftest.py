@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from conformance import devices, divergences, profiles
 
 ROOT = Path(__file__).parent
 DEVICES = pytest.StashKey[list]()
+
+pytest_plugins = [
+    "conformance.bench",  # benchmark options, fixtures and rate table
+    "reports.plugin",  # --report: the JSON-lines result file
+]
+UNMATCHED = pytest.StashKey[list]()
 
 profiles.register()
 settings.load_profile(profiles.DEFAULT)
@@ -26,6 +33,9 @@ def pytest_addoption(parser):
                     help="device whose results the devices under test are compared with (default: cpu)")
     group.addoption("--hypothesis-db", metavar="DIR",
                     help=f"example database folder of the nightly profile (or ${profiles.DB_ENV})")
+    group.addoption("--compile", nargs="?", const="inductor", default=None, metavar="BACKEND",
+                    help="also run op chains through torch.compile (default backend: inductor) and compare "
+                         "with eager; off by default")
 
 
 def pytest_configure(config):
@@ -118,11 +128,24 @@ def pytest_collection_modifyitems(config, items):
                 used.add(entry)
                 item.add_marker(pytest.mark.xfail(reason=f"known divergence: {entry.reason} {entry.link}",
                                                   strict=False))
-    for entry in known:
-        if entry not in used and entry.invariant.split(".")[0] in families:
-            config.issue_config_time_warning(pytest.PytestWarning(
-                f"known divergence matches no test here: {entry.invariant} op={entry.op} "
-                f"device={entry.device} torch{entry.torch}"), stacklevel=2)
+    device_types = {device.split(":")[0] for device in config.stash[DEVICES]}
+    config.stash[UNMATCHED] = [entry for entry in known
+                               if entry not in used and entry.invariant.split(".")[0] in families
+                               and (entry.device is None or entry.device in device_types)]
+    for entry in config.stash[UNMATCHED]:
+        config.issue_config_time_warning(pytest.PytestWarning(
+            f"known divergence matches no test here: {entry.invariant} op={entry.op} "
+            f"device={entry.device} torch{entry.torch}"), stacklevel=2)
+
+
+def pytest_conformance_run_info(config):
+    """The run as the result file records it (hook of reports.plugin)."""
+    return run_info(config)
+
+
+def pytest_conformance_unmatched_divergences(config):
+    """Known divergences that matched no collected test of their family (hook of reports.plugin)."""
+    return [dataclasses.asdict(entry) for entry in config.stash.get(UNMATCHED, [])]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,6 +1,7 @@
 """Known divergences: expected failures keyed by invariant, op, device type and torch version range.
 
-The data lives in ``known_divergences.json`` beside this module; each entry carries the reason and
+The data lives in ``known_divergences.json`` beside this module (or the file $CONFORMANCE_KNOWN_DIVERGENCES
+names); each entry carries the reason and
 an upstream link.  A matching test is marked ``xfail(strict=False)``: when it passes it is reported
 as XPASS, so a fixed upstream bug is noticed.
 """
@@ -8,13 +9,15 @@ as XPASS, so a fixed upstream bug is noticed.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-PATH = Path(__file__).with_name("known_divergences.json")
+ENV = "CONFORMANCE_KNOWN_DIVERGENCES"  # another data file, e.g. a backend vendor's own list
+PATH = Path(os.environ.get(ENV) or Path(__file__).with_name("known_divergences.json"))
 FIELDS = {"invariant", "op", "device", "torch", "reason", "link"}
 
 

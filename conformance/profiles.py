@@ -37,7 +37,8 @@ def register(database_dir: str | None = None) -> None:
             path = database_dir or os.environ.get(DB_ENV)
             if path:
                 extra["database"] = DirectoryBasedExampleDatabase(path)
-        settings.register_profile(name, **_COMMON, **values, **extra)
+        # parent: Hypothesis's own defaults, not whichever profile happens to be loaded now
+        settings.register_profile(name, parent=settings.get_profile("default"), **_COMMON, **values, **extra)
 
 
 @contextmanager
