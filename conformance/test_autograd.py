@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conformance.derivatives import DERIVATIVES, YAML, Derivative, Domain
 from conformance.oracles import assert_equal, same_storage
-from strategies import LAYOUTS, WRITABLE_LAYOUTS, recipe_of, shapes, supported, tensors
+from strategies import LAYOUTS, WRITABLE_LAYOUTS, dtypes, recipe_of, shapes, supported, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "autograd")
 
@@ -141,8 +141,8 @@ def test_gradient_on_device_equals_reference_device(device, reference_device, op
     """
     if device == reference_device:
         pytest.skip("the device is the reference device")
-    dtypes = [d for d in (torch.float32, torch.float64) if d in supported(device) and d in supported(reference_device)]
-    case = draw_case(data, op, device, data.draw(st.sampled_from(dtypes), label="dtype"))
+    common = [d for d in (torch.float32, torch.float64) if d in supported(device) and d in supported(reference_device)]
+    case = draw_case(data, op, device, data.draw(st.sampled_from(common), label="dtype"))
     inputs = case.leaves()
     out = case.fn(*inputs)
     grad_output = draw_like(data, out, "grad_output")
@@ -467,7 +467,7 @@ SAVING = {  # op -> (fn, what its backward reads): b * b saves b (seed), sin sav
 @given(data=st.data())
 def test_second_backward_through_freed_graph_raises(device, op, data):
     """Backward frees the saved tensors: a second backward through the same graph raises."""
-    x = data.draw(tensors(dtype=st.sampled_from(supported(device, ("float",))), device=device,
+    x = data.draw(tensors(dtype=dtypes(device, ("float",)), device=device,
                           requires_grad=True), label="x")
     loss = SAVING[op][0](x).sum()
     loss.backward()
@@ -479,7 +479,7 @@ def test_second_backward_through_freed_graph_raises(device, op, data):
 @pytest.mark.parametrize("op", sorted(SAVING))
 @given(data=st.data())
 def test_retain_graph_allows_second_backward_that_accumulates(device, op, data):
-    x = data.draw(tensors(dtype=st.sampled_from(supported(device, ("float",))), device=device,
+    x = data.draw(tensors(dtype=dtypes(device, ("float",)), device=device,
                           requires_grad=True), label="x")
     loss = SAVING[op][0](x).sum()
     loss.backward(retain_graph=True)
@@ -599,7 +599,7 @@ DATA_WRITES = {
 def test_writing_through_data_changes_a_leaf_that_backward_then_uses(device, op, data):
     """``a.data.fill_(c)`` / ``a.detach().fill_(c)`` changes a leaf without error; it stays a leaf and
     backward of ``(a * a).mean()`` uses the new values: ``2 c / N``."""
-    a = data.draw(tensors(dtype=st.sampled_from(supported(device, ("float",))), device=device,
+    a = data.draw(tensors(dtype=dtypes(device, ("float",)), device=device,
                           layouts=WRITABLE_LAYOUTS, requires_grad=True), label="a")
     c = data.draw(st.floats(-4, 4, width=16), label="c")
     DATA_WRITES[op](a).fill_(c)
@@ -627,7 +627,7 @@ IN_PLACE = {  # in-place ops on a tensor of floats, each bumping its version cou
 
 
 def writable_leaf(data, device):
-    return data.draw(tensors(dtype=st.sampled_from(supported(device, ("float",))), device=device,
+    return data.draw(tensors(dtype=dtypes(device, ("float",)), device=device,
                              layouts=WRITABLE_LAYOUTS, low=-2.0, high=2.0, requires_grad=True), label="x")
 
 

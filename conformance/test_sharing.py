@@ -20,7 +20,7 @@ from hypothesis.extra import numpy as hnp
 from conformance import sharing
 from conformance.oracles import assert_equal, same_storage, to_numpy
 from conformance.sharing import DTYPES, MATRIX, SHARES, TORCH_DTYPE, crosses_device
-from strategies import ALL_KINDS, shapes, supported, tensors
+from strategies import ALL_KINDS, dtypes, shapes, supported, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "sharing")
 
@@ -96,7 +96,7 @@ def _source(data, op: sharing.Conversion, device: str):
     if op.source == "ndarray":
         return data.draw(arrays(), label="source")
     kinds = ("float", "complex") if op.requires_grad else ALL_KINDS
-    dtype = _numpy_dtypes(device, kinds) if op.numpy else st.sampled_from(supported(device, kinds))
+    dtype = _numpy_dtypes(device, kinds) if op.numpy else dtypes(device, kinds)
     return data.draw(tensors(dtype=dtype, shape=shapes(min_dims=1, zero_size=False),
                              device=device if op.source == "tensor" else "cpu", requires_grad=op.requires_grad),
                      label="source")
@@ -338,7 +338,7 @@ def test_numpy_of_bfloat16_raises_type_error(device, data):
 # ---------------------------------------------------------------------------
 
 def _leaf(data, device):
-    return data.draw(tensors(dtype=st.sampled_from(supported(device, ("float",))), device=device,
+    return data.draw(tensors(dtype=dtypes(device, ("float",)), device=device,
                              requires_grad=True), label="x")
 
 
