@@ -13,7 +13,6 @@ standalone repro scripts.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -21,17 +20,7 @@ import torch
 
 from conformance import devices
 from conformance.oracles import assert_equal
-from strategies import recipe_of
-
-
-def on(target: devices.Target, value):
-    """``value`` on the target's device: a drawn tensor is rebuilt from its recipe (same layout)."""
-    if not isinstance(value, torch.Tensor):
-        return value
-    recipe = recipe_of(value)
-    if recipe is None:
-        return value.detach().to(target.device).requires_grad_(value.requires_grad)
-    return replace(recipe, storage=recipe.storage.clone(), device=str(target.device), _code=None).build()
+from strategies import rebuilt
 
 
 def widened(value):
@@ -46,7 +35,7 @@ def widened(value):
 def run(target: devices.Target, fn: Callable, inputs: Sequence, widen: bool = False):
     """``fn(*inputs)`` on the target, in its context, from fresh copies of the inputs."""
     with target.context():
-        args = [on(target, x) for x in inputs]
+        args = [rebuilt(x, target.device) for x in inputs]
         return fn(*[widened(x) for x in args] if widen else args)
 
 
@@ -146,7 +135,7 @@ def check_gradients(device, reference_device, fn: Callable, inputs: Sequence) ->
     against the reference's."""
     target, reference = devices.target(device), devices.target(reference_device)
     with target.context():
-        torch.autograd.gradcheck(fn, [on(target, x) for x in inputs])
+        torch.autograd.gradcheck(fn, [rebuilt(x, target.device) for x in inputs])
     if target != reference:
         vjp = gradients(fn)
         assert_no_farther(run(target, vjp, inputs), run(reference, vjp, inputs),

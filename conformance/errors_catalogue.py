@@ -14,7 +14,7 @@ live on, so :func:`transfer` can rebuild the same leaves on another device.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
 from conformance import layout_model
-from strategies import WRITABLE_LAYOUTS, dtypes, recipe_of, shapes, supported, tensors
+from strategies import WRITABLE_LAYOUTS, dtypes, shapes, supported, tensors
 
 DOCS = "https://pytorch.org/docs/stable/"
 AUTOGRAD_NOTE = DOCS + "notes/autograd.html"
@@ -88,18 +88,6 @@ class NonError:
 # ---------------------------------------------------------------------------
 # Operands on another device
 # ---------------------------------------------------------------------------
-
-def transfer(value, device: str):
-    """``value`` rebuilt on ``device``: drawn tensors keep their layout (via their recipe)."""
-    if isinstance(value, (tuple, list)):
-        return type(value)(transfer(v, device) for v in value)
-    if not isinstance(value, torch.Tensor):
-        return value
-    recipe = recipe_of(value)
-    if recipe is not None:
-        return replace(recipe, device=str(device), _code=None).build()
-    return value.detach().to(device).requires_grad_(value.requires_grad)
-
 
 def tensors_in(operands) -> list[torch.Tensor]:
     """Every tensor among the operands, nested lists and tuples included."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 import torch
@@ -53,7 +53,7 @@ class Case:
 
     def leaves(self, device=None) -> list[torch.Tensor]:
         """Fresh leaves that require grad, on ``device`` (default: where drawn), layouts kept."""
-        drawn = self.drawn if device is None else [replace(recipe_of(t), device=device).build() for t in self.drawn]
+        drawn = self.drawn if device is None else [recipe_of(t).on(device).build() for t in self.drawn]
         if self.split:
             drawn = list(drawn[0].unbind(0))
         return [t.detach().requires_grad_() for t in drawn]
@@ -148,7 +148,7 @@ def test_gradient_on_device_equals_reference_device(device, reference_device, op
     grad_output = draw_like(data, out, "grad_output")
     grads = torch.autograd.grad(out, inputs, grad_output)
     ref_inputs = case.leaves(reference_device)
-    ref_grad_output = replace(recipe_of(grad_output), device=reference_device).build()
+    ref_grad_output = recipe_of(grad_output).on(reference_device).build()
     expected = torch.autograd.grad(case.fn(*ref_inputs), ref_inputs, ref_grad_output)
     for got, want in zip(grads, expected):
         torch.testing.assert_close(got.cpu(), want.cpu())

@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.errors_catalogue import CATALOGUE, NON_ERRORS, SHAPE_ERRORS, tensors_in, transfer
+from conformance.errors_catalogue import CATALOGUE, NON_ERRORS, SHAPE_ERRORS, tensors_in
 from conformance.oracles import to_numpy
+from strategies import rebuilt
 
 invariant = functools.partial(pytest.mark.invariant, "errors")
 CATALOGUE_DOC = "https://pytorch.org/docs/stable/notes/autograd.html ; seeds 000-004 (see errors_catalogue.py)"
@@ -119,7 +120,7 @@ def test_device_raises_same_error_type_as_reference(device, reference_device, op
     """The same operands fail with the same exception type on the device under test as on the reference."""
     leaves = data.draw(op.draw(reference_device), label="leaves")
     expected = _raised(op.call, *op.prepare(*leaves))
-    actual = _raised(op.call, *op.prepare(*transfer(leaves, device)))
+    actual = _raised(op.call, *op.prepare(*rebuilt(leaves, device)))
     assert actual is expected, f"{device} raised {actual}, {reference_device} raised {expected}"
 
 
@@ -131,7 +132,7 @@ def test_meta_agrees_on_shape_errors(reference_device, op, data):
     leaves = data.draw(op.draw(reference_device), label="leaves")
     call = data.draw(st.sampled_from([op.call] + [nearby.run for nearby in op.nearby]), label="call")
     on_reference = _raised(call, *op.prepare(*leaves)) is not None
-    on_meta = _raised(call, *op.prepare(*transfer(leaves, devices.STRUCTURAL))) is not None
+    on_meta = _raised(call, *op.prepare(*rebuilt(leaves, devices.STRUCTURAL))) is not None
     assert on_meta == on_reference, f"reference {'fails' if on_reference else 'succeeds'}, meta does not agree"
 
 

@@ -73,7 +73,7 @@ def _draw(data, device, reference_device, label, kinds, shape=None, bounds=None,
 
 def _mapped(x: torch.Tensor, fn: Callable) -> torch.Tensor:
     """``x`` with ``fn`` applied to its recipe's storage: same layout, new values, a matching recipe."""
-    recipe = replace(recipe_of(x), storage=fn(recipe_of(x).storage), _code=None)
+    recipe = replace(recipe_of(x), storage=fn(recipe_of(x).storage))
     t = recipe.build()
     setattr(t, RECIPE_ATTR, recipe)
     return t

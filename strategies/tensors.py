@@ -12,7 +12,7 @@ examples.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -79,11 +79,10 @@ class Recipe:
     steps: tuple
     device: str
     requires_grad: bool = False
-    _code: str | None = field(default=None, repr=False)
 
     def build(self) -> torch.Tensor:
-        base = self.storage.to(self.device).reshape(self.base_shape)
-        t = base
+        """A fresh tensor: its storage is a copy, so writes to it never reach the recipe."""
+        t = self.storage.to(self.device, copy=True).reshape(self.base_shape)
         for step in self.steps:
             t = step.apply(t)
         if self.requires_grad:
@@ -92,21 +91,36 @@ class Recipe:
 
     def code(self) -> str:
         """A torch-only expression that rebuilds the tensor exactly."""
-        if self._code is None:
-            values = ", ".join(_code(v) for v in self.storage.tolist())
-            device = "" if self.device == "cpu" else f", device={self.device!r}"
-            text = f"torch.tensor([{values}], dtype={self.storage.dtype}{device})"
-            text += f".reshape({_code(tuple(self.base_shape))})"
-            text += "".join(step.code() for step in self.steps)
-            if self.requires_grad:
-                text += ".detach().requires_grad_(True)"
-            self._code = text
-        return self._code
+        values = ", ".join(_code(v) for v in self.storage.tolist())
+        device = "" if self.device == "cpu" else f", device={self.device!r}"
+        text = f"torch.tensor([{values}], dtype={self.storage.dtype}{device})"
+        text += f".reshape({_code(tuple(self.base_shape))})"
+        text += "".join(step.code() for step in self.steps)
+        if self.requires_grad:
+            text += ".detach().requires_grad_(True)"
+        return text
+
+    def on(self, device) -> "Recipe":
+        """The same tensor (values, layout) on another device."""
+        return replace(self, device=str(device))
 
 
 def recipe_of(t: torch.Tensor) -> Recipe | None:
     """The recipe a strategy attached to ``t``, if any."""
     return getattr(t, RECIPE_ATTR, None)
+
+
+def rebuilt(value, device):
+    """``value`` on ``device``: a drawn tensor rebuilt from its recipe (same values and layout, fresh
+    storage), another tensor moved there, tuples and lists item by item, anything else as it is."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(rebuilt(v, device) for v in value)
+    if not isinstance(value, torch.Tensor):
+        return value
+    recipe = recipe_of(value)
+    if recipe is not None:
+        return recipe.on(device).build()
+    return value.detach().to(device).requires_grad_(value.requires_grad)
 
 
 def _pretty_tensor(t, printer, cycle):

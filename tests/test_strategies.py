@@ -10,7 +10,7 @@ import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from strategies import LAYOUTS, dtypes, kind_of, recipe_of, reshapes, shapes, supported, tensors
+from strategies import LAYOUTS, dtypes, kind_of, rebuilt, recipe_of, reshapes, shapes, supported, tensors
 from strategies.tensors import filler
 
 DRAWS = 400
@@ -153,3 +153,13 @@ def test_requires_grad_gives_a_leaf_with_the_drawn_layout(t):
     for step in recipe.steps:
         plain = step.apply(plain)
     assert t.is_leaf and t.requires_grad and t.stride() == plain.stride()
+
+
+@settings(max_examples=50, deadline=None)
+@given(tensors(dtype=torch.float32, shape=shapes(min_dims=1, zero_size=False), layouts=("contiguous", "slice")))
+def test_writes_to_a_drawn_tensor_do_not_reach_its_recipe(t):
+    """The printed recipe (and every rebuild on another device) shows the values as drawn."""
+    before = recipe_of(t).code()
+    t.add_(1)
+    assert recipe_of(t).code() == before
+    assert not torch.equal(rebuilt(t, "cpu"), t)
