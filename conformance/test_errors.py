@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conformance import devices
 from conformance.errors_catalogue import CATALOGUE, NON_ERRORS, SHAPE_ERRORS, tensors_in
-from conformance.oracles import to_numpy
+from conformance.oracles import layout, to_numpy
 from strategies import rebuilt
 
 invariant = functools.partial(pytest.mark.invariant, "errors")
@@ -66,7 +66,7 @@ def _snapshot(t: torch.Tensor) -> tuple:
 
     grad = t.grad if t.is_leaf else None
     grad_state = None if grad is None else (raw(grad), tuple(grad.shape), grad.stride(), grad.storage_offset())
-    return (raw(t), tuple(t.shape), t.stride(), t.storage_offset(), t._version, t.requires_grad, grad_state)
+    return (raw(t), *layout(t), t._version, t.requires_grad, grad_state)
 
 
 def _same_snapshot(a: tuple, b: tuple) -> bool:
