@@ -77,7 +77,7 @@ class Case:
     def arguments(self, device=None) -> tuple[list, dict]:
         """Fresh copies of the inputs and keyword arguments (same values and layouts), on ``device``
         (default: where they were drawn); writing into them never reaches the drawn originals."""
-        inputs = [rebuilt(x, x.device if device is None else device) for x in self.inputs]
+        inputs = [rebuilt(x, _device_of(x) if device is None else device) for x in self.inputs]
         kwargs = {k: rebuilt(v, _device_of(v) if device is None else device) for k, v in self.kwargs.items()}
         if self.joint:
             inputs = list(inputs[0].unbind(0))
@@ -118,6 +118,12 @@ class Case:
         for i, leaf in zip(self.diff, leaves):
             inputs[i] = leaf.detach().cpu().double()
         return inputs
+
+    @property
+    def dtypes(self) -> str:
+        """The dtypes of the inputs (``torch.float32``, ...) and the Python types of scalar operands, for
+        failure messages: a known divergence narrowed to some dtypes matches them."""
+        return ", ".join(str(x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__ for x in self.inputs)
 
     def reference_arguments(self) -> tuple[list, dict]:
         """The arguments as numpy sees them: float64 (complex128), int64 or bool arrays."""
@@ -312,6 +318,11 @@ def draw_of_kind(data, op: OpInfo, device, kind: str, operand: str = "tensor", s
 # ---------------------------------------------------------------------------
 # Which invariants apply to an op (the coverage page's "not applicable" cells)
 # ---------------------------------------------------------------------------
+
+def reassociates(op: OpInfo) -> bool:
+    """Whether the op adds many rounded terms (a reduction, a product) in an order it may choose."""
+    return op.area in ("reductions", "linalg") and not op.exact
+
 
 def _binary(op: OpInfo) -> bool:
     return op.scalars
