@@ -221,10 +221,6 @@ class BenchPoint:
     def size(self) -> str:
         return self.environment.size or "-"
 
-    @property
-    def night(self) -> str:
-        return self.when[:10] or "?"
-
 
 @dataclass(frozen=True)
 class GateRow:

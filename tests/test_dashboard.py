@@ -124,12 +124,12 @@ def test_every_test_line_links_to_its_rule(site):
         assert lines and all(line.startswith('<a class="rule" href="https://') for line in lines), name
 
 
-def test_trends_of_outcome_counts_per_family_and_night(site):
+def test_trends_of_outcome_counts_per_family_and_run(site):
     page = site["trends.html"]
     assert [h for h in re.findall(r"<h2>(\w+)</h2>", page)] == ["errors", "layout", "values"]
     values = _section(page, "<h2>values</h2>", "</section>")
     assert values.count("<svg") == 3  # pass, fail/error, xfail panels of torch 2.13.0
-    assert "<title>2026-11-22: 1 fail/error</title>" in values and "<title>2026-11-21: 1 pass</title>" in values
+    assert "<title>2026-11-22T00:00: 1 fail/error</title>" in values and "<title>2026-11-21T00:00: 1 pass</title>" in values
 
 
 def test_confirmed_slowdown_is_red_with_both_figures(site):
@@ -143,7 +143,7 @@ def test_confirmed_slowdown_is_red_with_both_figures(site):
     assert add.count('class="alarm-mark"') == 1 and "the gate confirmed a slowdown" in add
 
 
-def test_benchmark_trends_are_inline_svg_per_night(site):
+def test_benchmark_trends_are_inline_svg_per_run(site):
     page = site["benchmarks.html"]
     add = _section(page, "<h3>add · cpu · float32 · small</h3>", "</section>")
     assert add.count("<svg") == 2 and "µs per call (median)" in add and "% of peak" in add
