@@ -12,7 +12,10 @@ Result files:
 
 Benchmark files: five nights of torch 2.13.0 (``add`` and ``detach``), then a night where ``add`` is 27%
 slower, with the gate's verdict on it (a confirmed slowdown); one night of torch 2.9.1; one file of an
-older pytest-benchmark layout without ``extra_info``.  Corrupt files are added by the tests that need them.
+older pytest-benchmark layout without ``extra_info``.
+
+What cannot be used: a truncated benchmark file, and a test record with an outcome this dashboard does not
+know (the third run's last line).
 """
 
 from __future__ import annotations
@@ -95,13 +98,14 @@ def _benchmarks(folder: Path) -> None:
         _bench_file(folder, f"{base}/00{day}_bench.json", "2.13.0", f"2026-11-{day}T00:30:00", add)
     tonight = _bench_file(folder, f"{base}/0022_bench.json", "2.13.0", "2026-11-22T00:30:00", 1.27e-4)
     _bench_file(folder, "benchmarks/torch2.9.1/small/Linux/0001_bench.json", "2.9.1", "2026-11-20T00:30:00", 2e-4)
+    (folder / f"{base}/0023_bench.json").write_text('{"datetime": "2026-11-23T00:30:00", "benchmarks": [{"na')
     (folder / "benchmarks/old-layout.json").write_text(json.dumps({"datetime": "2026-11-16T00:30:00", "benchmarks": [
         {"name": "test_hot_op[cpu-add]", "stats": {"median": 1.1e-4}}]}))
 
     # The gate's verdict on tonight, as the nightly writes it: add re-run twice and still 26% slower.
     history, loaded = History(), History()
     load_json(tonight, "tonight", loaded)
-    for path in sorted((folder / base).glob("*.json")):
+    for path in sorted((folder / base).glob("00[12]*.json")):
         load_json(path, path.name, history)
     verdicts = gate.judge(loaded.bench, history.bench)
     gate.confirm(verdicts, lambda points: {p.fullname: p.min * 0.99 for p in points})
@@ -131,6 +135,7 @@ def write_history(folder: Path) -> Path:
         dict(nodeid=RAISES, family="errors", outcome="xpass", reason=f"known divergence: message text differs {ISSUE}"),
         dict(nodeid=SUM, family="values", outcome="pass"),
         dict(nodeid=f"conformance/test_errors.py::test_weird[cpu-{HOSTILE}]", family="errors", outcome="pass"),
+        dict(nodeid="conformance/test_errors.py::test_future[cpu]", family="errors", outcome="timeout"),
     ])
     _benchmarks(folder)
     return folder

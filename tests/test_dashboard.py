@@ -176,6 +176,14 @@ def test_untrusted_text_is_escaped(site):
         assert escape(HOSTILE) in site[name]
 
 
+def test_what_cannot_be_used_is_named_on_the_page(site):
+    problems = _section(site["index.html"], '<section id="problems">', "</section>")
+    assert "0023_bench.json</code>: not valid JSON" in problems
+    assert ("c.jsonl</code>: line 7: a test record without a node id or a known outcome (&#39;timeout&#39;)"
+            in problems)
+    assert "test_future" not in _section(site["index.html"], 'id="matrix"')
+
+
 def test_corrupt_foreign_and_unusable_records_are_named_and_the_rest_renders(tmp_path):
     history = write_history(tmp_path / "history")
     (history / "history" / "torch213" / "a.jsonl").open("a").write('{"kind": "test", "nodeid": "cut sho')
@@ -240,6 +248,7 @@ def test_output_replaced_whole_and_untouched_when_rendering_fails(tmp_path, monk
 
 def test_a_site_inside_the_history_folder_is_not_read_back(tmp_path):
     history = write_history(tmp_path / "history")
-    build(history, history / "site")
+    before = build(history, history / "site").problems
     (history / "site" / "junk.jsonl").write_text("not json\n")
-    assert build(history, history / "site").problems == []
+    assert build(history, history / "site").problems == before
+    assert not any("site" in p.path for p in before)
