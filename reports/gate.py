@@ -155,7 +155,7 @@ def newest_run(new: Path) -> tuple[list[BenchPoint], History]:
     """The benchmarks of NEW (a file, or the newest benchmark file under a folder) and what loading found."""
     history = History()
     if new.is_dir():
-        history = load(new)
+        history = load(new, results=False)
     else:
         load_json(new, new.name, history)
     if not history.bench:
@@ -213,9 +213,9 @@ def main(argv: list[str]) -> int:
     previous = []
     for folder in [args.new if args.new.is_dir() else args.new.parent, *args.history]:
         if folder.is_dir():
-            loaded = load(folder)
+            loaded = load(folder, results=False)
             previous += loaded.bench
-            found.problems += [p for p in loaded.problems if p.path.endswith(".json")]
+            found.problems += loaded.problems
     for problem in found.problems:
         print(f"warning: {problem.path}: {problem.message}", file=sys.stderr)
     if not tonight:

@@ -247,7 +247,8 @@ class GateRow:
             return None
         reruns = record.get("reruns")
         return cls(fullname=fullname, verdict=verdict, name=text(record.get("name")), op=text(record.get("op")),
-                   device=text(record.get("device")), size=text(record.get("size")), environment=text(record.get("environment")),
+                   device=text(record.get("device")), size=text(record.get("size")),
+                   environment=text(record.get("environment")),
                    baseline=number(record.get("baseline")), nights=integer(record.get("nights")),
                    new=number(record.get("new")),
                    reruns=tuple(v for v in map(number, reruns) if v is not None) if isinstance(reruns, list) else (),
@@ -268,10 +269,6 @@ class GateReport:
     def slower(self) -> list[GateRow]:
         return [row for row in self.rows if row.verdict == "slower"]
 
-    @property
-    def cleared(self) -> list[GateRow]:
-        return [row for row in self.rows if row.verdict == "cleared"]
-
 
 @dataclass
 class History:
@@ -289,8 +286,8 @@ def version_key(version: str):
         return (0, Version("0"), version)
 
 
-def load(folder: Path, skip: Path | None = None) -> History:
-    """Every result, benchmark and gate file under ``folder`` (but ``skip``), sorted by time."""
+def load(folder: Path, skip: Path | None = None, results: bool = True) -> History:
+    """Every result (unless not ``results``), benchmark and gate file under ``folder`` (but ``skip``), by time."""
     history = History()
     skip = skip.resolve() if skip is not None else None
     for path in sorted(folder.rglob("*")):
@@ -298,7 +295,7 @@ def load(folder: Path, skip: Path | None = None) -> History:
         if (not path.is_file() or any(part.startswith(".") for part in relative.parts)
                 or (skip is not None and (path.resolve() == skip or skip in path.resolve().parents))):
             continue
-        if path.suffix == ".jsonl":
+        if path.suffix == ".jsonl" and results:
             _load_results(path, str(relative), history)
         elif path.suffix == ".json":
             load_json(path, str(relative), history)
@@ -375,7 +372,8 @@ def _load_benchmarks(data: dict, name: str, history: History) -> None:
     when = text(data.get("datetime")) or ""
     for index, bench in enumerate(data["benchmarks"]):
         bench = mapping(bench)
-        stats, info, options = mapping(bench.get("stats")), mapping(bench.get("extra_info")), mapping(bench.get("options"))
+        stats, info = mapping(bench.get("stats")), mapping(bench.get("extra_info"))
+        options = mapping(bench.get("options"))
         bench_name, median = text(bench.get("name")), number(stats.get("median"))
         if not bench_name or median is None:
             history.problems.append(Problem(name, f"benchmark {index} lacks a name or a median time; "

@@ -121,9 +121,10 @@ def bench_trends(bench: list[BenchPoint], gates: list[GateReport]) -> list[dict]
                 if (p.fullname, environment.label, p.when) in slower:
                     gate, row = slower[p.fullname, environment.label, p.when]
                     alarms.append({"point": p, "row": row, "gate": gate, "label": label})
-                    title += (f"; the gate confirmed a slowdown: min {row.best * 1e6:.4g} µs against a baseline of "
-                              f"{row.baseline * 1e6:.4g} µs ({row.change:+.0%})"
-                              if None not in (row.best, row.baseline, row.change) else "; the gate confirmed a slowdown")
+                    title += "; the gate confirmed a slowdown"
+                    if None not in (row.best, row.baseline, row.change):
+                        title += f": min {row.best * 1e6:.4g} µs against a baseline of {row.baseline * 1e6:.4g} µs " \
+                                 f"({row.change:+.0%})"
                     mark = SLOWER
                 median_points[p.when] = (p.median * 1e6, title, mark)
                 if p.pct_peak is not None:
@@ -133,7 +134,8 @@ def bench_trends(bench: list[BenchPoint], gates: list[GateReport]) -> list[dict]
             if peak_points:
                 peaks.append({"label": label, "color": color, "points": peak_points})
             latest.append({"label": label, "color": color, "point": mine[-1]})
-        trends.append({"title": f"{op} · {device} · {dtype} · {size}", "id": anchor(fullname, size), "median": line_plot(medians, whens, "µs per call (median)"),
+        trends.append({"title": f"{op} · {device} · {dtype} · {size}", "id": anchor(fullname, size),
+                       "median": line_plot(medians, whens, "µs per call (median)"),
                        "peak": line_plot(peaks, whens, "% of peak") if peaks else None,
                        "latest": latest, "alarms": alarms})
     return trends
