@@ -25,7 +25,7 @@ def line_plot(series: list[dict], times: list[str], unit: str, width: int = 560,
 
     ``series``: dicts with ``label``, ``color`` and ``points``, a dict time -> (value, title, mark colour or None).
     """
-    left, right, top, bottom = 56, 16, 12, 28
+    left, right, top, bottom = 56, 36, 12, 28
     steps = 4 if height >= 150 else 2  # horizontal grid lines above zero
     values = [value for s in series for value, _, _ in s["points"].values()]
     high = max(values, default=0.0) * 1.1 or 1.0
