@@ -229,8 +229,6 @@ class GateRow:
     fullname: str
     verdict: str  # ok, cleared, slower, new
     name: str | None = None
-    op: str | None = None
-    device: str | None = None
     size: str | None = None
     environment: str | None = None  # Environment.label
     baseline: float | None = None  # median of the previous nights' figures
@@ -246,8 +244,7 @@ class GateRow:
         if not fullname or not verdict:
             return None
         reruns = record.get("reruns")
-        return cls(fullname=fullname, verdict=verdict, name=text(record.get("name")), op=text(record.get("op")),
-                   device=text(record.get("device")), size=text(record.get("size")),
+        return cls(fullname=fullname, verdict=verdict, name=text(record.get("name")), size=text(record.get("size")),
                    environment=text(record.get("environment")),
                    baseline=number(record.get("baseline")), nights=integer(record.get("nights")),
                    new=number(record.get("new")),
