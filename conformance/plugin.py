@@ -99,7 +99,7 @@ def _git_hash() -> str:
 def run_info(config) -> dict:
     """What the run tests, as the header shows it and the reports record it."""
     seed = config.getoption("hypothesis_seed", None)
-    profile = settings.get_current_profile_name()
+    profile = profiles.current(config)
     return {
         "torch": torch.__version__,
         "torch_git": torch.version.git_version,
@@ -216,7 +216,7 @@ def pytest_conformance_unmatched_divergences(config):
 def pytest_runtest_call(item):
     """In the ci profile a known divergence is not shrunk: its failure is expected, not news."""
     test = item.obj if is_given_test(item.obj) else None
-    if test is None or settings.get_current_profile_name() != "ci" or not item.get_closest_marker("xfail"):
+    if test is None or profiles.current(item.config) != "ci" or not item.get_closest_marker("xfail"):
         yield
         return
     with overridden(test, phases=[Phase.explicit, Phase.generate]):
