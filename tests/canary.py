@@ -17,9 +17,13 @@ from conformance.hypothesis_glue import overridden
 CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 
 
-def assert_caught(test, **kwargs) -> BaseException:
-    """Call ``test(**kwargs)`` (a Hypothesis test) under the ci profile and return the failure it must raise."""
-    with overridden(test, **CANARY_SETTINGS):
+def assert_caught(test, max_examples: int | None = None, **kwargs) -> BaseException:
+    """Call ``test(**kwargs)`` (a Hypothesis test) under the ci profile and return the failure it must raise.
+
+    ``max_examples``: the count ci runs this test at when it is not the profile's (a test run once per op).
+    """
+    changes = dict(CANARY_SETTINGS, **({"max_examples": max_examples} if max_examples else {}))
+    with overridden(test, **changes):
         try:
             test(**kwargs)
         except HypothesisException:
