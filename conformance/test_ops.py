@@ -10,7 +10,6 @@ applies to is data (``ops_helpers.APPLIES``); an op a device does not implement 
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from hypothesis import settings
 
-from conformance import ops, test_autograd as autograd, test_ops
+from conformance import layout_model as model, ops, test_autograd as autograd, test_ops
 from conformance.ops_helpers import per_op_examples
 from tests.canary import assert_caught
 from tests.faulty_device import cpu_with_fault
@@ -165,6 +165,19 @@ def test_result_wrong_only_for_strided_inputs_is_caught(monkeypatch):
     """exp2 (an op no family tested before the registry) wrong on non-contiguous inputs only."""
     monkeypatch.setattr(torch, "exp2", _wrong_when_strided(torch.exp2))
     caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["exp2"], kind="float")
+
+
+def test_kernel_reading_storage_order_is_caught(monkeypatch):
+    """A neg kernel that ignores strides and reads the storage as if it were contiguous."""
+    original = torch.neg
+
+    def storage_order(x):
+        dense = torch.as_strided(x, x.shape, model.contiguous_strides(x.shape), x.storage_offset())
+        fits = x.untyped_storage().nbytes() >= (x.storage_offset() + x.numel()) * x.element_size()
+        return original(dense) if fits else original(x)
+
+    monkeypatch.setattr(torch, "neg", storage_order)
+    caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["neg"], kind="int")
 
 
 def test_device_wrong_only_for_strided_inputs_is_caught():
