@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from conformance import promotion, test_values as values
+from conformance import ops, promotion, test_values as values
 from conformance.hypothesis_glue import overridden
 from tests.canary import CANARY_SETTINGS, assert_caught
 from tests.faulty_device import cpu_with_fault
 
 REDUCTION = {op.name: op for op in values.REDUCTIONS}
 BINARY = {op.name: op for op in values.BINARY}
-INDEX = {op.name: op for op in values.INDEX_KINDS}
+INDEX = {op.name: op for op in values.GETITEM}
 
 
 def test_sum_with_a_wrong_keepdim_is_caught(monkeypatch):
@@ -35,7 +35,7 @@ def test_boolean_mask_that_reorders_is_caught(monkeypatch):
         return out.flip(0) if masked and out.dim() else out
 
     monkeypatch.setattr(torch.Tensor, "__getitem__", reordering)
-    assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["boolean-mask"])
+    assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["getitem-boolean-mask"])
 
 
 def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
@@ -48,7 +48,7 @@ def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
         return out.to(self.dtype) if floating and not self.is_floating_point() and not self.is_complex() else out
 
     monkeypatch.setattr(torch.Tensor, "__add__", integral_add)
-    assert_caught(values.test_arithmetic_result_dtype_follows_promotion_table, device="cpu", op="add")
+    assert_caught(values.test_arithmetic_result_dtype_follows_promotion_table, device="cpu", op=ops.get("add"))
 
 
 def test_result_type_that_ignores_categories_is_caught(monkeypatch):

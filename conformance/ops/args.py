@@ -68,6 +68,8 @@ def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, optio
         kwargs = {"dim": tuple(range(ndim))} if dims == "tuple-required" else {}
     elif dims == "int":
         kwargs = {"dim": draw(st.sampled_from(long), label="dim") - draw(st.sampled_from([0, ndim]), label="negative")}
+    elif dims == "tuple" and draw(st.booleans(), label="one dim as an int"):
+        kwargs = {"dim": draw(st.sampled_from(long), label="dim") - draw(st.sampled_from([0, ndim]), label="negative")}
     else:
         first = draw(st.sampled_from(long), label="dim")
         chosen = sorted({first, *draw(st.sets(st.integers(0, ndim - 1)), label="more dims")})
@@ -79,8 +81,8 @@ def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, optio
 
 
 def reduction(dims: str = "tuple", min_reduced: int = 0, max_numel: int | None = None, **options):
-    """A reduction over all dims or some: ``dims`` "tuple" (all, or a tuple of dims), "int" (all, or
-    one dim) or "tuple-required" (always a tuple); at least ``min_reduced`` elements reduced (no
+    """A reduction over all dims or some: ``dims`` "tuple" (all, one dim as an int, or a tuple of dims),
+    "int" (all, or one dim) or "tuple-required" (always a tuple); at least ``min_reduced`` elements reduced (no
     zero-size input when that is positive, except in the zero-size mode)."""
     return lambda sizes: _reduction(sizes, dims, min_reduced, max_numel, options)
 
