@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
 
 import pytest
 import torch
@@ -17,7 +16,8 @@ from hypothesis import strategies as st
 
 from conformance import ops
 from conformance.derivatives import YAML
-from conformance.ops import Domain, OpInfo, Sizes
+from conformance.ops import OpInfo, Sizes
+from conformance.autograd_helpers import compositions, one_output
 from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip
 from conformance.oracles import assert_equal, same_storage
 from conformance.params import over
@@ -185,13 +185,6 @@ def primals_of(data, op, device, max_numel=64) -> tuple:
     return one_output(case.fn), tuple(t.detach() for t in case.leaves())
 
 
-def one_output(fn):
-    """``fn`` with its results (split, chunk: a tuple) flattened into one tensor, a linear map of them."""
-    def single(*xs):
-        out = fn(*xs)
-        return out if isinstance(out, torch.Tensor) else torch.cat([t.reshape(-1) for t in out])
-    return single
-
 
 @over("autograd", "forward-matches-reverse", DIFFERENTIABLE, rule=JVP_DOC, source=_derivative_source)
 @given(data=st.data())
@@ -226,45 +219,9 @@ def test_forward_mode_accepts_expanded_primals(device, data):
 SMOOTH = [op for op in DERIVATIVES if op.elementwise]  # each squashed into its smooth domain
 
 
-def _into(t: torch.Tensor, domain: Domain) -> torch.Tensor:
-    """Squash any real value into a smooth piece of ``domain`` (an affine sigmoid)."""
-    low, high = domain.interval()
-    return low + (high - low) * torch.sigmoid(t)
-
-
-@dataclass(frozen=True)
-class Composition:
-    """op_k(...op_2(op_1(x, y_1), y_2)...): every operand squashed into its op's domain; the y_i are inputs too."""
-
-    steps: tuple  # (op, kwargs, arity) triples
-
-    @property
-    def arity(self) -> int:
-        return 1 + sum(arity - 1 for _, _, arity in self.steps)
-
-    def __call__(self, x, *others):
-        others = iter(others)
-        for op, kwargs, arity in self.steps:
-            operands = [_into(x, op.domain(0))] + [_into(next(others), op.domain(i)) for i in range(1, arity)]
-            x = op.fn(*operands, **kwargs)
-        return x
-
-    def __repr__(self):
-        return " -> ".join(f"{op.name}{kwargs or ''}" for op, kwargs, _ in self.steps)
-
-
-@st.composite
-def compositions(draw, max_steps=3):
-    steps = []
-    for op in draw(st.lists(st.sampled_from(SMOOTH), min_size=1, max_size=max_steps), label="ops"):
-        input_shapes, kwargs = draw(op.args(Sizes(1)), label=f"{op.name} arguments")
-        steps.append((op, kwargs, len(input_shapes)))
-    return Composition(tuple(steps))
-
-
 def composition_inputs(data, device, max_numel):
     """A composition and its float64 inputs, without internal overlap (for gradcheck and forward mode)."""
-    composition = data.draw(compositions(), label="composition")
+    composition = data.draw(compositions(SMOOTH), label="composition")
     shape = data.draw(shapes(max_numel=max_numel), label="shape")
     inputs = [data.draw(tensors(precise_dtype(device), shape, device, layouts=WRITABLE_LAYOUTS, requires_grad=True),
                         label=f"input {i}") for i in range(composition.arity)]

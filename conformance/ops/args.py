@@ -39,7 +39,10 @@ def _broadcastable(draw, sizes: Sizes, arity: int):
     """Shapes that broadcast together: leading dims dropped and sides set to 1 from one result shape."""
     result = draw(sizes.shape(), label="broadcast shape")
     out = []
-    for _ in range(arity):
+    for i in range(arity):
+        if i == 0 and sizes.mode == "zero-size":
+            out.append(result)  # an input without elements, not only an empty broadcast
+            continue
         lead = draw(st.integers(0, len(result)), label="dropped leading dims")
         out.append(tuple(1 if draw(st.booleans(), label="broadcast side") else s for s in result[lead:]))
     return tuple(out)
@@ -106,6 +109,7 @@ def _matmul(draw, sizes: Sizes, batch: str, vectors: bool):
     elif batch == "broadcast":
         a, b = _batches(draw, draw(Sizes(max(1, sizes.max_numel // 16)).shape(max_dims=2, max_side=2, zero_size=False),
                                    label="batch"))
+    vectors = vectors and (sizes.mode != "zero-size" or k == 0)  # a vector operand keeps only k
     left = (k,) if vectors and draw(st.booleans(), label="vector left") else a + (n, k)
     right = (k,) if vectors and draw(st.booleans(), label="vector right") else b + (k, m)
     return (left, right), {}
@@ -118,6 +122,8 @@ def matmul(batch: str = "broadcast", vectors: bool = True):
 @st.composite
 def _vectors(draw, sizes: Sizes, same_length: bool):
     n, m = draw(sizes.sides(2, 0, min(sizes.max_numel, 6)), label="lengths")
+    if same_length and sizes.mode == "zero-size":
+        n = 0
     return ((n,), (n if same_length else m,)), {}
 
 
@@ -242,6 +248,8 @@ def _cat(draw, sizes: Sizes):
     base = draw(sizes.shape(min_dims=1, max_numel=max(1, sizes.max_numel // 3)), label="shape")
     dim = draw(st.integers(-len(base), len(base) - 1), label="dim")
     lengths = draw(st.lists(st.integers(0, 3), min_size=1, max_size=3), label="sizes along dim")
+    if sizes.mode == "zero-size" and base[dim] == 0:
+        lengths = [0] * len(lengths)  # the side of 0 is the one joined along
     return tuple(base[:dim % len(base)] + (s,) + base[dim % len(base) + 1:] for s in lengths), {"dim": dim}
 
 
