@@ -58,11 +58,16 @@ def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
     """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
     but the contiguous one); none that repeats an element when it is ``writable`` or its values must be
     distinct."""
+    depth = 2
     if layouts == "strided":
         layouts = strided(shape)
+        # one layout, not two composed: without the contiguous one, a composition whose outer layout
+        # leaves a 0-d base (an unsqueeze of (1,), an expand then an unsqueeze) has no inner layout
+        depth = 1
     if domain.unique or writable:
         layouts = tuple(name for name in layouts if name in WRITABLE_LAYOUTS) or ("contiguous",)
-    x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, **values(domain, dtype)), label=label)
+    x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, max_depth=depth, **values(domain, dtype)),
+                  label=label)
     if domain.grid and (dtype.is_floating_point or dtype.is_complex):
         x = mapped(x, lambda s: (s / domain.grid).round() * domain.grid)
     return x
@@ -365,13 +370,14 @@ def applicable(invariant: str, registry) -> list[OpInfo]:
 # Settings: few examples per op in ci, many in nightly
 # ---------------------------------------------------------------------------
 
-PER_OP_FRACTION = 0.25  # of the profile's examples: 10 of ci's 40, 100 of nightly's 400
-PER_OP_MINIMUM = 4
+PER_OP_FRACTION = 0.25  # of the profile's examples: 10 of ci's 40 ...
+PER_OP_RANGE = (4, 50)  # ... and at most 50 of nightly's 400: ~3,600 parametrizations share the night
 
 
 def per_op_examples(profile) -> int:
-    """The examples a test run once per op (and dtype kind) gets under ``profile``."""
-    return max(PER_OP_MINIMUM, round(profile.max_examples * PER_OP_FRACTION))
+    """The examples a test run once per op and dtype kind (and operand kind) gets under ``profile``."""
+    low, high = PER_OP_RANGE
+    return min(high, max(low, round(profile.max_examples * PER_OP_FRACTION)))
 
 
 def per_op():

@@ -298,12 +298,13 @@ def test_out_of_the_result_shape_keeps_its_strides(device, op, kind, data):
         assume(expected.dtype in supported(expected.device))  # not complex32 (float16 and a complex scalar)
         out = data.draw(tensors(expected.dtype, tuple(expected.shape), expected.device, layouts=WRITABLE_LAYOUTS),
                         label="out")
-        layout = (out.stride(), out.storage_offset())
+        layout = (structure(out), out.storage_offset())  # strides of the dims that address memory
         storage = out.untyped_storage().data_ptr()
         got = call_with_out(op, case, out)
         assert not got.raised, f"out= of the result's shape on ({case.dtypes}): {got.error.__name__}: {got.message[:300]}"
         assert got.result is out, "out= returned a new tensor, not out"
-        assert (out.stride(), out.storage_offset()) == layout or out.numel() == 0, "out= changed out's strides"
+        assert (structure(out), out.storage_offset()) == layout or out.numel() == 0, (
+            f"out= changed out's strides or offset: {layout} -> {(structure(out), out.storage_offset())}")
         assert out.untyped_storage().data_ptr() == storage or out.numel() == 0, "out= moved out to new memory"
         assert_equal(out, expected, msg=f"strided out= holds another value than the function's result on ({case.dtypes})")
 
@@ -528,3 +529,36 @@ def test_device_matches_reference_device(device, reference_device, op, kind, dat
 
     assert_no_farther(got.result, want.result, recompute, exact, (target.name, reference.name))
 
+
+
+COMPILE_DOC = DOCS + "generated/torch.compile.html"
+COMPILED = [op for op in OPS if "float" in op.kinds and not op.mutates]
+
+
+@pytest.mark.invariant(FAMILY, "compile-matches-eager", source=COMPILE_DOC)
+@SETTINGS
+@given(data=st.data())
+def test_compiled_op_matches_eager(device, pytestconfig, data):
+    """With ``--compile``: ``torch.compile(op, fullgraph=True)`` of a registry op drawn at random gives
+    eager's result (no farther from the float64 result than eager's)."""
+    backend = pytestconfig.getoption("compile")
+    if not backend:
+        pytest.skip("torch.compile runs with --compile only")
+    op = data.draw(st.sampled_from(COMPILED), label="op")
+    target = devices.target(device)
+    case = draw_of_kind(data, op, device, "float")
+    with target.context():
+        eager = outcome(case.run, op.fn)
+        skip_if_unsupported(op, device, eager)
+        assume(not eager.raised)
+        torch._dynamo.reset()
+        inputs, kwargs = case.arguments()
+        compiled = torch.compile(lambda *xs: op.fn(*xs, **kwargs), backend=backend, fullgraph=True)(*inputs)
+
+    def recompute():
+        from conformance.differential import widened
+        inputs, kwargs = case.arguments()
+        return op.fn(*[widened(x) for x in inputs], **kwargs)
+
+    exact = op.exact or not any(t.is_floating_point() or t.is_complex() for t in flat(eager.result))
+    assert_no_farther(compiled, eager.result, recompute, exact, ("compiled", "eager"))
