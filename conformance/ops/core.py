@@ -30,7 +30,7 @@ def doc(name: str) -> str:
 def resolve(dotted: str):
     """The object a dotted public name refers to, looked up now (so a monkeypatched fault is seen)."""
     head, *rest = dotted.split(".")
-    obj = importlib.import_module(head)
+    obj = torch if head == "torch" else importlib.import_module(head)  # torch.compile traces the former
     for part in rest:
         obj = getattr(obj, part)
     return obj
