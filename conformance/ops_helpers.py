@@ -366,6 +366,14 @@ def applicable(invariant: str, registry) -> list[OpInfo]:
     return [op for op in registry if APPLIES[invariant](op)]
 
 
+def applicability(registry) -> dict[str, dict]:
+    """For each op: its area, dtype kinds and the ``ops.*`` invariants that apply to it -- a coverage
+    page shows the other cells of its row as "not applicable"."""
+    return {op.name: {"area": op.area, "kinds": list(op.kinds), "doc": op.doc,
+                      "invariants": [f"ops.{name}" for name, applies in APPLIES.items() if applies(op)]}
+            for op in registry}
+
+
 # ---------------------------------------------------------------------------
 # Settings: few examples per op in ci, many in nightly
 # ---------------------------------------------------------------------------
