@@ -15,6 +15,7 @@ from conformance import layout_model as model, ops, test_autograd as autograd, t
 from conformance.ops_helpers import per_op_examples
 from tests.canary import assert_caught
 from tests.faulty_device import cpu_with_fault
+from tests.test_autograd_canaries import _scaled_exp as scaled_exp
 
 OP = ops.REGISTRY
 CI_PER_OP = per_op_examples(settings.get_profile("ci"))
@@ -242,26 +243,8 @@ def test_zero_dim_reduction_over_dim_0_that_raises_is_caught(monkeypatch):
 # --- autograd, through the registry's function route ------------------------------------------
 
 def test_wrong_forward_mode_with_a_right_backward_is_caught(monkeypatch):
-    """``torch.exp`` whose JVP is 1e-3 off while its VJP is exact."""
-    class Exp(torch.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x.exp()
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(output)
-            ctx.save_for_forward(output)
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad * ctx.saved_tensors[0]
-
-        @staticmethod
-        def jvp(ctx, tangent):
-            return tangent * ctx.saved_tensors[0] * (1 + 1e-3)
-
-    monkeypatch.setattr(torch, "exp", Exp.apply)
+    """``torch.exp`` whose JVP is 1e-3 off while its VJP is exact, planted in the route the registry calls."""
+    monkeypatch.setattr(torch, "exp", scaled_exp(forward_scale=1.001).call)
     caught(autograd.test_forward_mode_matches_reverse_mode, device="cpu", op=OP["exp"])
 
 
