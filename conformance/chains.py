@@ -274,8 +274,8 @@ def _contiguous(s: State, ctx: Context) -> Op:
     return Op("contiguous", "x.contiguous()", "x", replace(s, strides=strides))
 
 
-SAVES_OUTPUT = ("tanh", "exp")  # their backward reads their output
 UNARY = ops.select(names=("neg", "abs", "exp", "sin", "tanh"))
+SAVES_OUTPUT = tuple(op.name for op in UNARY if op.saves == "result")  # their backward reads their output
 SMOOTH = ("neg", "sin", "tanh", "sum", "mean")  # abs has a kink at 0, exp overflows within a few ops: values only
 REDUCTIONS = ops.select(names=("sum", "mean", "amax"))
 

@@ -392,12 +392,14 @@ _add(ErrorCase("gradient-shape-mismatch", lambda d: leaves(d, MANY_SHAPES),
                DOCS + "generated/torch.autograd.backward.html",
                prepare=lambda x: (x, x * 3)))
 # --- Python conversions ---
-_add(ErrorCase("item-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: x.item(), RuntimeError,
+_add(ErrorCase("item-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: x.item(),
+               RuntimeError,
                r"a Tensor with \d+ elements cannot be converted to Scalar",
                (Nearby("one-element", lambda x: x.reshape(-1)[0].item()),
                 Nearby("after-sum", lambda x: x.sum().item())),
                DOCS + "generated/torch.Tensor.item.html"))
-_add(ErrorCase("bool-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: bool(x), RuntimeError,
+_add(ErrorCase("bool-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: bool(x),
+               RuntimeError,
                r"Boolean value of Tensor with more than one value is ambiguous",
                (Nearby("any", lambda x: bool(x.any())), Nearby("all", lambda x: bool(x.all()))),
                DOCS + "generated/torch.Tensor.bool.html"))

@@ -294,8 +294,9 @@ def leaf_and(device, strategy, shape=None):
     return st.tuples(leaf(device, shape), strategy)
 
 
-UNARY_SAVING_INPUT = {"square": torch.square, "sin": torch.sin, "mul-self": lambda b: b * b}
-UNARY_SAVING_OUTPUT = {"exp": torch.exp, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
+UNARY_SAVING_INPUT = {"mul-self": lambda b: b * b,  # the seed's b * b; the others: registry ops
+                      **{op.name: op.fn for op in ops.select(names=("square", "sin"))}}
+UNARY_SAVING_OUTPUT = {op.name: op.fn for op in ops.select(names=("exp", "sigmoid", "tanh"))}
 INPLACE_EDITS = {
     "mul_": lambda t: t.mul_(2),
     "add_": lambda t: t.add_(1),

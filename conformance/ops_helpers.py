@@ -54,7 +54,8 @@ def values(domain: Domain, dtype: torch.dtype) -> dict:
                 unique=domain.unique and dtype != torch.bool)
 
 
-def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str, writable: bool = False) -> torch.Tensor:
+def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
+                writable: bool = False) -> torch.Tensor:
     """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
     but the contiguous one); none that repeats an element when it is ``writable`` or its values must be
     distinct."""

@@ -204,8 +204,8 @@ def test_inplace_on_overlapping_self_raises(device, op, kind, data):
             fresh[0] = overlapping(fresh[0], dim)
             got = outcome(route, *fresh, **fresh_kwargs)
             if got is not None:
-                assert got.raised and re.search(documented, got.message), (
-                    f"{name} on an expanded self: {got.error.__name__ + ': ' + got.message[:200] if got.raised else 'no error'}")
+                what = f"{got.error.__name__}: {got.message[:200]}" if got.raised else "no error"
+                assert got.raised and re.search(documented, got.message), f"{name} on an expanded self: {what}"
 
 
 @cases("inplace-broadcast-raises", BROADCAST_INPLACE_DOC, kinds)
@@ -301,12 +301,14 @@ def test_out_of_the_result_shape_keeps_its_strides(device, op, kind, data):
         layout = (structure(out), out.storage_offset())  # strides of the dims that address memory
         storage = out.untyped_storage().data_ptr()
         got = call_with_out(op, case, out)
-        assert not got.raised, f"out= of the result's shape on ({case.dtypes}): {got.error.__name__}: {got.message[:300]}"
+        assert not got.raised, (f"out= of the result's shape on ({case.dtypes}): "
+                                f"{got.error.__name__}: {got.message[:300]}")
         assert got.result is out, "out= returned a new tensor, not out"
         assert (structure(out), out.storage_offset()) == layout or out.numel() == 0, (
             f"out= changed out's strides or offset: {layout} -> {(structure(out), out.storage_offset())}")
         assert out.untyped_storage().data_ptr() == storage or out.numel() == 0, "out= moved out to new memory"
-        assert_equal(out, expected, msg=f"strided out= holds another value than the function's result on ({case.dtypes})")
+        assert_equal(out, expected,
+                     msg=f"strided out= holds another value than the function's result on ({case.dtypes})")
 
 
 @cases("out-resize-warns", OUT_DOC, kinds)
@@ -328,7 +330,8 @@ def test_out_of_another_shape_warns_when_resized(device, op, kind, data):
             return
         resized = [w for w in got.warnings if "An output with one or more elements was resized" in str(w.message)]
         assert resized, f"out of shape ({numel},) resized to {tuple(out.shape)} without the deprecation warning"
-        assert_equal(out, expected, msg=f"the resized out holds another value than the function's result on ({case.dtypes})")
+        assert_equal(out, expected,
+                     msg=f"the resized out holds another value than the function's result on ({case.dtypes})")
 
 
 @cases("out-dtype-raises", OUT_DOC, kinds)
@@ -405,7 +408,8 @@ def test_meta_gives_the_device_structure(device, op, kind, data):
         f"meta {'raises ' + meta.error.__name__ + ': ' + meta.message[:200] if meta.raised else 'succeeds'}, "
         f"{target.name} {'raises ' + real.error.__name__ + ': ' + real.message[:200] if real.raised else 'succeeds'}")
     if not real.raised:
-        assert structure(meta.result) == structure(real.result), f"meta result's (shape, dtype, strides) differ on ({case.dtypes})"
+        assert structure(meta.result) == structure(real.result), (
+            f"meta result's (shape, dtype, strides) differ on ({case.dtypes})")
 
 
 def batched(data, case, size: int):

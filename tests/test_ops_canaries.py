@@ -35,8 +35,8 @@ def off(t: torch.Tensor) -> torch.Tensor:
 def test_operator_fault_with_a_python_float_is_caught(monkeypatch):
     """``x + 2.5`` wrong while ``torch.add(x, 2.5)`` and ``x.add(2.5)`` are right."""
     original = torch.Tensor.__add__
-    monkeypatch.setattr(torch.Tensor, "__add__",
-                        lambda self, other: off(original(self, other)) if isinstance(other, float) else original(self, other))
+    monkeypatch.setattr(torch.Tensor, "__add__", lambda self, other: off(original(self, other))
+                        if isinstance(other, float) else original(self, other))
     failure = caught(test_ops.test_routes_agree, device="cpu", op=OP["add"], kind="int", operand="float")
     assert "operator" in str(failure), failure
 
@@ -115,7 +115,8 @@ def test_inplace_on_an_expanded_self_that_succeeds_is_caught(monkeypatch):
 
 def test_inplace_that_grows_self_is_caught(monkeypatch):
     original = torch.Tensor.sub
-    monkeypatch.setattr(torch.Tensor, "sub_", lambda self, other, alpha=1: self.set_(original(self, other, alpha=alpha)))
+    monkeypatch.setattr(torch.Tensor, "sub_",
+                        lambda self, other, alpha=1: self.set_(original(self, other, alpha=alpha)))
     caught(test_ops.test_inplace_that_would_grow_self_raises, device="cpu", op=OP["sub"], kind="float")
 
 

@@ -194,6 +194,7 @@ class OpInfo:
     vjp_source: str | None = None  # where the formula comes from (derivatives.yaml)
     node: str | None = None  # documented grad_fn name, when it does not depend on the arguments
     low_precision: bool = False  # the analytic check also holds in float16/bfloat16 (see test_autograd)
+    saves: str | None = None  # what its backward reads: "input" or "result" (derivatives.yaml's formula)
     # --- structure ----------------------------------------------------------------------------
     elementwise: bool = False  # same-shape inputs compose freely (autograd's random compositions)
     permutation: Callable | None = None  # a view that permutes dims: (ndim, kwargs) -> input dim of each result dim

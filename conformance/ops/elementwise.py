@@ -22,6 +22,7 @@ POSITIVE = Domain(0.5, 3.0)
 NONZERO = Domain(min_abs=0.5)
 UNIQUE = Domain(-10.0, 10.0, unique=True)
 ARITHMETIC = Domain(-10.0, 10.0, integers=(-100, 100))
+NONZERO_ARITHMETIC = Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100))
 LOG = Domain(1e-3, 100.0)
 TIES = Domain(-0.49, 3.49, integers=(0, 3), grid=1.0)  # equal elements are common
 FLOATING = ("float", "complex", "int")  # ints and bools promote to the default float dtype
@@ -47,7 +48,8 @@ def _softplus(a, beta=1.0):
 
 
 UNARY = [
-    _unary("exp", lambda g, out, x: (g * out,), yaml("exp("), Domain(-10.0, 10.0), numpy="exp", low_precision=True),
+    _unary("exp", lambda g, out, x: (g * out,), yaml("exp("), Domain(-10.0, 10.0), numpy="exp", low_precision=True,
+           saves="result"),
     _unary("exp2", lambda g, out, x: (g * out * LN2,), yaml("exp2("), Domain(-10.0, 10.0), numpy="exp2",
            node="Exp2Backward0"),
     _unary("expm1", lambda g, out, x: (g * (out + 1),), yaml("expm1("), Domain(-10.0, 10.0), numpy="expm1",
@@ -65,18 +67,20 @@ UNARY = [
            ref=lambda a: 1 / np.sqrt(a)),
     _unary("reciprocal", lambda g, out, x: (-g * out * out,), yaml("reciprocal("), NONZERO, low_precision=True,
            numpy="reciprocal"),
-    _unary("neg", lambda g, out, x: (-g,), yaml("neg("), ARITHMETIC, ("float", "complex", "int", "uint"), numpy="negative",
-           ref_kinds=REAL,
-           low_precision=True, exact=True, operator="__neg__", aliases=("torch.negative",)),
+    _unary("neg", lambda g, out, x: (-g,), yaml("neg("), ARITHMETIC, ("float", "complex", "int", "uint"),
+           numpy="negative", ref_kinds=REAL, low_precision=True, exact=True, operator="__neg__",
+           aliases=("torch.negative",)),
     _unary("square", lambda g, out, x: (2 * g * x,),
            GENERATED + "torch.square.html (x.pow(2), " + yaml("pow.Tensor_Scalar(") + ")", ARITHMETIC,
-           ("float", "complex", "int"), numpy="square", node="PowBackward0", low_precision=True),
-    _unary("abs", lambda g, out, x: (g * x.sign(),), yaml("abs("), Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100)),
+           ("float", "complex", "int"), numpy="square", node="PowBackward0", low_precision=True, saves="input"),
+    _unary("abs", lambda g, out, x: (g * x.sign(),), yaml("abs("), NONZERO_ARITHMETIC,
            ("float", "complex", "int", "uint"), numpy="abs", ref_kinds=REAL, low_precision=True, exact=True,
            operator="__abs__",
            aliases=("torch.absolute",)),
-    _unary("sin", lambda g, out, x: (g * x.cos(),), yaml("sin("), Domain(-10.0, 10.0), numpy="sin", low_precision=True),
-    _unary("cos", lambda g, out, x: (-g * x.sin(),), yaml("cos("), Domain(-10.0, 10.0), numpy="cos", low_precision=True),
+    _unary("sin", lambda g, out, x: (g * x.cos(),), yaml("sin("), Domain(-10.0, 10.0), numpy="sin", low_precision=True,
+           saves="input"),
+    _unary("cos", lambda g, out, x: (-g * x.sin(),), yaml("cos("), Domain(-10.0, 10.0), numpy="cos",
+           low_precision=True),
     _unary("tan", lambda g, out, x: (g * (1 + out ** 2),), yaml("tan("), Domain(-1.4, 1.4), numpy="tan"),
     _unary("asin", lambda g, out, x: (g / (1 - x * x).sqrt(),), yaml("asin("), Domain(-0.95, 0.95), numpy="arcsin",
            aliases=("torch.arcsin",)),
@@ -89,8 +93,8 @@ UNARY = [
     _unary("cosh", lambda g, out, x: (g * x.sinh(),), yaml("cosh("), Domain(-10.0, 10.0), numpy="cosh",
            low_precision=True),
     _unary("tanh", lambda g, out, x: (g * (1 - out * out),), yaml("tanh("), Domain(-10.0, 10.0), numpy="tanh",
-           low_precision=True, aliases=("torch.nn.functional.tanh",)),
-    _unary("sigmoid", lambda g, out, x: (g * out * (1 - out),), yaml("sigmoid("), Domain(-10.0, 10.0),
+           low_precision=True, aliases=("torch.nn.functional.tanh",), saves="result"),
+    _unary("sigmoid", lambda g, out, x: (g * out * (1 - out),), yaml("sigmoid("), Domain(-10.0, 10.0), saves="result",
            ref=_sigmoid, aliases=("torch.special.expit", "torch.nn.functional.sigmoid")),
     _unary("erf", lambda g, out, x: (g * 2 / math.sqrt(math.pi) * torch.exp(-x * x),), yaml("erf("), kinds=REAL,
            ref=np.vectorize(math.erf, otypes=[np.float64]), aliases=("torch.special.erf",)),
@@ -105,7 +109,8 @@ UNARY = [
            ref_kinds=("bool", "int", "uint", "float"), exact=True),
     OpInfo("softplus", doc("torch.nn.functional.softplus"), args.unary(beta=st.sampled_from([0.5, 1.0, 2.0])),
            function="torch.nn.functional.softplus", out=True, kinds=("float",), domains=(Domain(-5.0, 5.0),),
-           ref=_softplus, grad=2, vjp=lambda g, out, x, beta: (g * torch.sigmoid(beta * x),), vjp_source=yaml("softplus("),
+           ref=_softplus, grad=2, vjp=lambda g, out, x, beta: (g * torch.sigmoid(beta * x),),
+           vjp_source=yaml("softplus("),
            node="SoftplusBackward0", elementwise=True, low_precision=True,
            notes="|beta x| stays below the default threshold 20, where softplus is linear"),
     OpInfo("relu", doc("torch.nn.functional.relu"), args.unary(), function="torch.relu", method="relu",
@@ -133,7 +138,7 @@ def _binary(name, numpy=None, kinds=("float", "int", "uint"), domains=(ARITHMETI
 
 ALPHA = args.maybe(alpha=st.sampled_from([2, -3]))  # integral: "alpha must not be a floating point number"
 _COMPARISON = dict(kinds=("float", "int", "uint", "bool"), domains=(TIES,), exact=True)
-_DIVISION = dict(kinds=REAL, domains=(ARITHMETIC, Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100))))
+_DIVISION = dict(kinds=REAL, domains=(ARITHMETIC, NONZERO_ARITHMETIC))
 # The quotient of float16/bfloat16 operands is rounded to that precision before it is rounded toward
 # zero or down, which can cross an integer: rounding divisions are compared with numpy on integers,
 # float32 and float64.
@@ -148,11 +153,13 @@ def _trunc_divide(a, b):
 
 
 BINARY = [
-    _binary("add", "add", ("float", "complex", "int", "uint", "bool"), kwargs=ALPHA, ref=lambda a, b, alpha=1: a + alpha * b,
-            vjp=lambda g, out, a, b, alpha=1: (sum_to(g, a.shape), sum_to(alpha * g, b.shape)), source=yaml("add.Tensor("),
+    _binary("add", "add", ("float", "complex", "int", "uint", "bool"), kwargs=ALPHA,
+            ref=lambda a, b, alpha=1: a + alpha * b, source=yaml("add.Tensor("),
+            vjp=lambda g, out, a, b, alpha=1: (sum_to(g, a.shape), sum_to(alpha * g, b.shape)),
             operator="__add__", inplace_operator="__iadd__", reflected=lambda x, s: torch.add(x, s),
             ref_kinds=("float", "int", "uint")),
-    _binary("sub", "subtract", ("float", "complex", "int", "uint"), kwargs=ALPHA, ref=lambda a, b, alpha=1: a - alpha * b,
+    _binary("sub", "subtract", ("float", "complex", "int", "uint"), kwargs=ALPHA,
+            ref=lambda a, b, alpha=1: a - alpha * b,
             vjp=lambda g, out, a, b, alpha=1: (sum_to(g, a.shape), sum_to(-alpha * g, b.shape)),
             source=yaml("sub.Tensor("), operator="__sub__", inplace_operator="__isub__",
             reflected=lambda x, s: torch.rsub(x, s), aliases=("torch.subtract",), ref_kinds=("float", "int", "uint")),
@@ -160,7 +167,7 @@ BINARY = [
             vjp=lambda g, out, a, b: (sum_to(g * b, a.shape), sum_to(g * a, b.shape)), source=yaml("mul.Tensor("),
             operator="__mul__", inplace_operator="__imul__", reflected=lambda x, s: torch.mul(x, s),
             aliases=("torch.multiply",), ref_kinds=("float", "int", "uint")),
-    _binary("div", "true_divide", ("float", "complex", "int"), (ARITHMETIC, Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100))),
+    _binary("div", "true_divide", ("float", "complex", "int", "uint", "bool"), (ARITHMETIC, NONZERO_ARITHMETIC),
             vjp=lambda g, out, a, b: (sum_to(g / b, a.shape), sum_to(-g * a / (b * b), b.shape)),
             source=yaml("div.Tensor("), operator="__truediv__", inplace_operator="__itruediv__",
             aliases=("torch.divide", "torch.true_divide"), ref_kinds=REAL),
@@ -169,10 +176,12 @@ BINARY = [
             source=yaml("pow.Tensor_Tensor("), node="PowBackward1", operator="__pow__", inplace_operator="__ipow__",
             reflected=lambda x, s: torch.pow(s, x)),
     _binary("atan2", "arctan2", ("float",), (NONZERO,),
-            vjp=lambda g, out, a, b: (sum_to(g * b / (a * a + b * b), a.shape), sum_to(-g * a / (a * a + b * b), b.shape)),
+            vjp=lambda g, out, a, b: (sum_to(g * b / (a * a + b * b), a.shape),
+                                      sum_to(-g * a / (a * a + b * b), b.shape)),
             source=yaml("atan2("), scalars=False, aliases=("torch.arctan2",)),
     _binary("hypot", "hypot", ("float",), (NONZERO,),
-            vjp=lambda g, out, a, b: (sum_to(g * a / out, a.shape), sum_to(g * b / out, b.shape)), source=yaml("hypot("),
+            vjp=lambda g, out, a, b: (sum_to(g * a / out, a.shape), sum_to(g * b / out, b.shape)),
+            source=yaml("hypot("),
             scalars=False),
     OpInfo("maximum", doc("torch.maximum"), args.same_shape(2), function="torch.maximum", method="maximum", out=True,
            kinds=("float", "int", "uint"), domains=(UNIQUE,), distinct=True, numpy="maximum", exact=True, grad=2,
@@ -210,7 +219,8 @@ def _where_args(sizes):
 OTHER = [
     OpInfo("where", doc("torch.where"), _where_args,
            function="torch.where", kinds=("float", "int", "uint", "bool"), domains=(ARITHMETIC,),
-           numpy="where", exact=True, out=True, grad=2, vjp=lambda g, out, c, a, b: (sum_to(g * c, a.shape), sum_to(g * ~c, b.shape)),
+           numpy="where", exact=True, out=True, grad=2,
+           vjp=lambda g, out, c, a, b: (sum_to(g * c, a.shape), sum_to(g * ~c, b.shape)),
            vjp_source=yaml("where.self("), node="WhereBackward0", notes="the condition is a bool tensor input"),
     OpInfo("clamp", doc("torch.clamp"), args.clamp(), function="torch.clamp", method="clamp", inplace="clamp_",
            out=True, aliases=("torch.clip",), kinds=REAL, domains=(Domain(-10.0, 10.0, integers=(-10, 10)),),

@@ -84,7 +84,8 @@ OPS = [
     OpInfo("logsumexp", doc("torch.logsumexp"), args.reduction("tuple-required", min_reduced=1),
            function="torch.logsumexp", method="logsumexp", out=True, aliases=("torch.special.logsumexp",),
            kinds=("float",), ref=_logsumexp, grad=2,
-           vjp=lambda g, out, x, dim, keepdim: (restore(g, x, dim, keepdim) * (x - restore(out, x, dim, keepdim)).exp(),),
+           vjp=lambda g, out, x, dim, keepdim: (
+               restore(g, x, dim, keepdim) * (x - restore(out, x, dim, keepdim)).exp(),),
            vjp_source=yaml("logsumexp("), node="LogsumexpBackward0"),
     OpInfo("norm", doc("torch.linalg.vector_norm"),
            args.reduction(min_reduced=1, ord=st.sampled_from([1, 2, 3])), function="torch.linalg.vector_norm",
