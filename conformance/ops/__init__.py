@@ -29,9 +29,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import elementwise, indexing, linalg, reductions, shape
+from . import activations, cumulative, fft, factories, index_ops, linalg_ext, matmul_family, nn, sorting, special, tensor_ops  # noqa: E501 (breadth)
 from .core import ANY, Arg, Domain, NotApplicable, OpInfo, Sizes, doc, resolve
 
-AREAS = (elementwise, reductions, linalg, shape, indexing)
+AREAS = (elementwise, reductions, linalg, shape, indexing) + (cumulative, index_ops, sorting, nn, activations, matmul_family, linalg_ext, special, fft, tensor_ops, factories)
 
 
 def _collect() -> dict[str, OpInfo]:
