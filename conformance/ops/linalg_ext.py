@@ -85,14 +85,17 @@ def triangular(a, upper):
 # ---------------------------------------------------------------------------
 
 @st.composite
-def _matrices(draw, sizes: Sizes, square=True, tall=False, rhs=None):
+def _matrices(draw, sizes: Sizes, square=True, tall=False, rhs=None, batched=True):
     """A batch of matrices (batch dims of 0-2 sides), and with ``rhs`` a right-hand side: "matrix" (n, k)
     batched alike, "vector" (n,) unbatched."""
-    batch = tuple(draw(st.lists(st.integers(1, 2), max_size=2), label="batch"))
+    batch = tuple(draw(st.lists(st.integers(1, 2), max_size=2 if batched else 0), label="batch"))
     n = draw(st.integers(1, 4), label="n")
     m = n if square else draw(st.integers(1, n) if tall else st.integers(1, 4), label="m")
     if sizes.mode == "zero-size":
-        batch = (0,) + batch
+        if batched:
+            batch = (0,) + batch
+        else:
+            n = m = 0
     inputs = [batch + (n, m)]
     if rhs == "matrix":
         inputs.append(batch + (n, draw(st.integers(1, 3), label="k")))
@@ -262,7 +265,7 @@ OPS = [
     _entry("linalg.matrix_norm", _with(matrices(square=False), ord=MATRIX_ORDS),
            _fn("torch.linalg.matrix_norm", separated), _ref(lambda a, ord="fro": np.linalg.norm(a, ord, axis=(-2, -1)),
                                                            separated), grad=1, out=True),
-    _entry("linalg.norm", _with(matrices(square=False), ord=st.sampled_from([None, "fro", "nuc"])),
+    _entry("linalg.norm", _with(matrices(square=False, batched=False), ord=st.sampled_from([None, "fro", "nuc"])),
            _fn("torch.linalg.norm", separated),
            _ref(lambda a, ord=None: np.linalg.norm(a, ord, axis=(-2, -1)), separated), grad=1, out=True),
     _entry("linalg.matrix_power", _with(matrices(), n=st.integers(-2, 3)),

@@ -172,5 +172,5 @@ OPS = [
     _product("linalg.cross", _cross, lambda a, b, dim: np.cross(a, b, axis=dim), function="torch.linalg.cross",
              out=True, aliases=()),
     _product("linalg.vecdot", _vecdot, lambda a, b, dim: np.sum(np.conj(a) * b, axis=dim),
-             function="torch.linalg.vecdot", out=True),
+             function="torch.linalg.vecdot", out=True, kinds=("float", "complex")),
 ]

@@ -114,7 +114,7 @@ def _as_strided(draw, sizes: Sizes):
 
 def _as_strided_call(x, size, stride, storage_offset):
     """as_strided of a contiguous copy: the view addresses the storage as documented."""
-    return torch.as_strided(x.contiguous(), size, stride, storage_offset).clone()
+    return torch.as_strided(x.clone(memory_format=torch.contiguous_format), size, stride, storage_offset).clone()
 
 
 def _as_strided_ref(a, size, stride, storage_offset):
@@ -122,6 +122,20 @@ def _as_strided_ref(a, size, stride, storage_offset):
     for pos in np.ndindex(*size):
         out[pos] = a[storage_offset + sum(p * t for p, t in zip(pos, stride))]
     return out
+
+
+@st.composite
+def _resize(draw, sizes: Sizes):
+    shape = draw(sizes.shape(), label="shape")
+    numel = int(np.prod(shape))
+    size = draw(sizes.shape(max_numel=max(numel, 1)).filter(lambda s: int(np.prod(s)) <= numel), label="new size")
+    return (shape,), {"size": size}
+
+
+def _resize_call(x, size):
+    """``resize_`` of a contiguous copy to at most its number of elements: "the storage is
+    reinterpreted as C-contiguous", so the result holds the first elements in C order."""
+    return x.clone(memory_format=torch.contiguous_format).resize_(size)
 
 
 @st.composite
@@ -208,34 +222,41 @@ OPS = [
            domains=(SMOOTH,), ref=lambda a: a.reshape(()), exact=True, meta=False, vmap=False, zero_size=False,
            zero_dim=False, notes="the Python number of a one-element tensor, made a tensor again to compare"),
     OpInfo("flip", doc("torch.flip"), _dims, function="torch.flip", method="flip", kinds=EVERY_KIND,
-           domains=(SMOOTH,), ref=lambda a, dims: np.flip(a, dims), exact=True, grad=2),
+           domains=(SMOOTH,), ref=lambda a, dims: np.flip(a, dims), exact=True, zero_dim=False, grad=2),
     OpInfo("roll", doc("torch.roll"), _roll, function="torch.roll", method="roll", kinds=EVERY_KIND,
-           domains=(SMOOTH,), ref=lambda a, shifts, dims: np.roll(a, shifts, dims), exact=True, grad=2),
+           domains=(SMOOTH,), ref=lambda a, shifts, dims: np.roll(a, shifts, dims), exact=True, zero_dim=False, grad=2),
     OpInfo("repeat", doc("torch.Tensor.repeat"), _repeat, call=lambda x, repeats: x.repeat(repeats),
            extra_routes={"tile": lambda x, repeats: torch.tile(x, repeats)}, kinds=EVERY_KIND, domains=(SMOOTH,),
            ref=lambda a, repeats: np.tile(a, repeats), exact=True, grad=2),
     OpInfo("squeeze", doc("torch.squeeze"), lambda sizes: _squeeze(sizes, "all"), function="torch.squeeze",
-           method="squeeze", kinds=EVERY_KIND, domains=(SMOOTH,), ref=np.squeeze, exact=True, grad=2),
+           method="squeeze", kinds=EVERY_KIND, domains=(SMOOTH,), ref=np.squeeze, exact=True, zero_dim=False, grad=2),
     OpInfo("squeeze-dim", doc("torch.squeeze"), lambda sizes: _squeeze(sizes, "dim"), function="torch.squeeze",
            method="squeeze", kinds=EVERY_KIND, domains=(SMOOTH,),
-           ref=lambda a, dim: np.squeeze(a, dim) if a.shape[dim] == 1 else a, exact=True, grad=2),
+           ref=lambda a, dim: np.squeeze(a, dim) if a.shape[dim] == 1 else a, exact=True, zero_dim=False, grad=2),
     OpInfo("squeeze-dims", doc("torch.squeeze"), lambda sizes: _squeeze(sizes, "dims"), function="torch.squeeze",
            method="squeeze", kinds=EVERY_KIND, domains=(SMOOTH,),
-           ref=lambda a, dim: np.squeeze(a, tuple(d for d in dim if a.shape[d] == 1)), exact=True, grad=2),
+           ref=lambda a, dim: np.squeeze(a, tuple(d for d in dim if a.shape[d] == 1)), exact=True, zero_dim=False, grad=2),
     OpInfo("select", doc("torch.select"), _select, function="torch.select", method="select", kinds=EVERY_KIND,
-           domains=(SMOOTH,), ref=lambda a, dim, index: np.take(a, index, dim), exact=True, grad=2, zero_size=False),
+           domains=(SMOOTH,), ref=lambda a, dim, index: np.take(a, index, dim), exact=True, zero_dim=False, grad=2, zero_size=False),
     OpInfo("diagonal", doc("torch.diagonal"), _diagonal, function="torch.diagonal", method="diagonal",
            kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, offset, dim1, dim2: np.diagonal(a, offset, dim1, dim2),
-           exact=True, grad=2),
+           exact=True, zero_dim=False, grad=2),
     OpInfo("as_strided", doc("torch.as_strided"), _as_strided, call=_as_strided_call, kinds=EVERY_KIND,
            domains=(SMOOTH,), ref=_as_strided_ref, exact=True, grad=2, vmap=False,
            notes="on a contiguous copy: as_strided addresses the storage itself"),
     OpInfo("view", doc("torch.Tensor.view"), _view, call=lambda x, shape: x.contiguous().view(shape),
            kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, shape: a.reshape(shape), exact=True, grad=2),
     OpInfo("tril", doc("torch.tril"), _triangle, function="torch.tril", method="tril", inplace="tril_", out=True,
-           kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, diagonal: np.tril(a, diagonal), exact=True, grad=2),
+           kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, diagonal: np.tril(a, diagonal), exact=True, zero_dim=False, grad=2),
     OpInfo("triu", doc("torch.triu"), _triangle, function="torch.triu", method="triu", inplace="triu_", out=True,
-           kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, diagonal: np.triu(a, diagonal), exact=True, grad=2),
+           kinds=EVERY_KIND, domains=(SMOOTH,), ref=lambda a, diagonal: np.triu(a, diagonal), exact=True, zero_dim=False, grad=2),
+    OpInfo("resize_", doc("torch.Tensor.resize_"), _resize, call=_resize_call, kinds=EVERY_KIND, domains=(SMOOTH,),
+           ref=lambda a, size: a.reshape(-1)[:int(np.prod(size))].reshape(size), exact=True, vmap=False,
+           notes="shrinking only: elements beyond the old storage would be uninitialized"),
+    OpInfo("any-dim", doc("torch.any"), args.reduction("int"), function="torch.any", method="any", out=True,
+           kinds=("float", "int", "bool"), domains=(Domain(-0.49, 1.49, integers=(0, 1), grid=1.0),),
+           ref=lambda a, dim=None, keepdim=False: np.any(a, axis=dim if a.ndim else None, keepdims=keepdim),
+           exact=True, notes="one int dim: the overload any.dim"),
     OpInfo("var-unbiased", doc("torch.var"), args.reduction("int", min_reduced=2, unbiased=st.booleans()),
            call=lambda x, dim=None, unbiased=True, keepdim=False: torch.var(x, dim, unbiased, keepdim)
            if dim is not None else torch.var(x, unbiased),
