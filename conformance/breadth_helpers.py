@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from conformance import devices
-from conformance.differential import assert_matches_numpy, flat
+from conformance.differential import assert_matches_numpy
 from conformance.ops import REGISTRY
 from conformance.ops_helpers import outcome, skip_if_unsupported
 
@@ -46,7 +46,3 @@ def linalg_tolerance(dtype: torch.dtype, a: np.ndarray, factor: float = 10.0) ->
     n = max(a.shape[-1], 1)
     cond = float(np.max(np.linalg.cond(a))) if a.size else 1.0
     return factor * n * cond * torch.finfo(dtype).eps
-
-
-def results(value) -> list:
-    return flat(value)

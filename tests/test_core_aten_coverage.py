@@ -13,7 +13,6 @@ import os
 import warnings
 from pathlib import Path
 
-import pytest
 import torch
 
 from conformance import core_aten
@@ -25,26 +24,20 @@ BAR = 0.95
 RELEASE = torch.__version__.split("+")[0]
 
 
-@pytest.fixture(scope="module")
-def coverage() -> dict:
-    document = core_aten.report(core_aten.measure(REGISTRY.values(), "cpu", examples=2), "cpu")
+def test_core_aten_coverage_holds():
+    """Measured once (the measurement takes minutes): at least 95% of the core overloads a public route
+    reaches are reached by some registry entry, and every overload the baseline records as covered for
+    this torch release still is.  The document is written for the dashboard first."""
+    document = core_aten.report(core_aten.measure(REGISTRY.values(), "cpu", examples=3), "cpu")
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(document, indent=1, sort_keys=True))
-    return document
-
-
-def test_core_aten_fraction_meets_the_bar(coverage):
-    """At least 95% of the core overloads a public route reaches are reached by some registry entry."""
-    uncovered = sorted(k for k, v in coverage["overloads"].items() if v["status"] == "uncovered")
-    assert coverage["fraction"] >= BAR, f"{coverage['fraction']:.1%} of reachable core overloads; missing {uncovered}"
-
-
-def test_covered_overloads_do_not_drop_out(coverage):
-    """Every overload the baseline records as covered for this torch release is still reached."""
-    baseline = json.loads(BASELINE.read_text())
-    if RELEASE not in baseline:
-        pytest.skip(f"no coverage baseline for torch {RELEASE} (recorded: {sorted(baseline)})")
-    lost = sorted(o for o in baseline[RELEASE] if coverage["overloads"].get(o, {}).get("status") != "covered")
+    uncovered = sorted(k for k, v in document["overloads"].items() if v["status"] == "uncovered")
+    assert document["fraction"] >= BAR, f"{document['fraction']:.1%} of reachable core overloads; missing {uncovered}"
+    baseline = json.loads(BASELINE.read_text()).get(RELEASE)
+    if baseline is None:
+        warnings.warn(f"no Core ATen coverage baseline for torch {RELEASE}")
+        return
+    lost = sorted(o for o in baseline if document["overloads"].get(o, {}).get("status") != "covered")
     assert not lost, f"core overloads no registry entry reaches any more: {lost}"
 
 

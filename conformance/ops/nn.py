@@ -246,9 +246,7 @@ def _adaptive_ref(kind):
 
 def _adaptive_op(dims, kind):
     name = f"adaptive_{kind}_pool{dims}d"
-    return OpInfo(name, fdoc(name), lambda sizes: _adaptive(sizes, dims),
-                  call=(lambda x, **kw: getattr(torch.nn.functional, name)(x, **kw)) if kind == "avg" else
-                  (lambda x, **kw: getattr(torch.nn.functional, name)(x, **kw)),
+    return OpInfo(name, fdoc(name), lambda sizes: _adaptive(sizes, dims), function=F + name,
                   kinds=("float",), domains=(DISTINCT if kind == "max" else GRID,), ref=_adaptive_ref(kind),
                   exact=kind == "max", grad=2 if kind == "avg" else 1, zero_dim=False,
                   unsupported=NO_LOW if (kind, dims) == ("avg", 3) else {})
@@ -772,10 +770,6 @@ def _pdist_ref(a, p=2.0):
     return full[i, j]
 
 
-def _elementwise_pair(sizes: Sizes):
-    return args.same_shape(2)(sizes)
-
-
 # ---------------------------------------------------------------------------
 # Entries
 # ---------------------------------------------------------------------------
@@ -822,7 +816,8 @@ OPS = [
     OpInfo("log_softmax", fdoc("log_softmax"), args.one_dim(), function=F + "log_softmax",
            aliases=("torch.log_softmax",), extra_routes={"method": lambda x, dim: x.log_softmax(dim),
                                                           "special": lambda x, dim: torch.special.log_softmax(x, dim)},
-           kinds=("float",), domains=(SMOOTH,), ref=_log_softmax_ref, grad=2),
+           kinds=("float",), domains=(SMOOTH,), ref=_log_softmax_ref, ref_exclude=LOW, grad=2,
+           notes="x - logsumexp(x) cancels near 0: compared in float32/float64"),
     OpInfo("softmin", fdoc("softmin"), args.one_dim(), function=F + "softmin", kinds=("float",), domains=(SMOOTH,),
            ref=lambda x, dim: _softmax_ref(-x, dim), grad=2),
     OpInfo("cross_entropy", fdoc("cross_entropy"), _with_smoothing(_classes), function=F + "cross_entropy",
@@ -848,8 +843,8 @@ OPS = [
            domains=(SMOOTH,), grad=1, zero_dim=False, vmap=False,
            notes="grid points may fall outside [-1, 1] (padding_mode decides); no numpy reference yet"),
     OpInfo("cdist", doc("torch.cdist"), lambda sizes: _points(sizes, True), function="torch.cdist",
-           kinds=("float",), unsupported=NO_LOW, domains=(GRID,), ref=_cdist_ref, grad=1, zero_dim=False,
-           notes="grid values: no two points coincide exactly... they may; p-norms are kinked at 0 (first order only)"),
+           kinds=("float",), unsupported=NO_LOW, domains=(SMOOTH,), ref=_cdist_ref, grad=1, zero_dim=False,
+           notes="p-norms have a kink where two points coincide: differentiated once"),
     OpInfo("pdist", fdoc("pdist"), lambda sizes: _points(sizes, False), function=F + "pdist", kinds=("float",),
            unsupported=NO_LOW, domains=(DISTINCT,), ref=_pdist_ref, grad=1, zero_dim=False, vmap=False),
 ]
