@@ -27,6 +27,12 @@ from strategies import LAYOUTS, WRITABLE_LAYOUTS, kind_of, rebuilt, recipe_of, t
 from strategies.tensors import RECIPE_ATTR
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
+STRIDED = tuple(name for name in LAYOUTS if name != "contiguous")
+
+
+def strided(shape) -> tuple:
+    """Every layout but the contiguous one, for a tensor that has any (a 0-d tensor has none)."""
+    return STRIDED if len(shape) else ("contiguous",)
 
 
 # ---------------------------------------------------------------------------
@@ -48,11 +54,14 @@ def values(domain: Domain, dtype: torch.dtype) -> dict:
                 unique=domain.unique and dtype != torch.bool)
 
 
-def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str) -> torch.Tensor:
-    """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` (none that
-    repeats an element when the values must be distinct)."""
-    if domain.unique:
-        layouts = tuple(name for name in layouts if name in WRITABLE_LAYOUTS)
+def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str, writable: bool = False) -> torch.Tensor:
+    """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
+    but the contiguous one); none that repeats an element when it is ``writable`` or its values must be
+    distinct."""
+    if layouts == "strided":
+        layouts = strided(shape)
+    if domain.unique or writable:
+        layouts = tuple(name for name in layouts if name in WRITABLE_LAYOUTS) or ("contiguous",)
     x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, **values(domain, dtype)), label=label)
     if domain.grid and (dtype.is_floating_point or dtype.is_complex):
         x = mapped(x, lambda s: (s / domain.grid).round() * domain.grid)
@@ -77,7 +86,7 @@ class Case:
     def arguments(self, device=None) -> tuple[list, dict]:
         """Fresh copies of the inputs and keyword arguments (same values and layouts), on ``device``
         (default: where they were drawn); writing into them never reaches the drawn originals."""
-        inputs = [rebuilt(x, x.device if device is None else device) for x in self.inputs]
+        inputs = [rebuilt(x, _device_of(x) if device is None else device) for x in self.inputs]
         kwargs = {k: rebuilt(v, _device_of(v) if device is None else device) for k, v in self.kwargs.items()}
         if self.joint:
             inputs = list(inputs[0].unbind(0))
@@ -119,6 +128,12 @@ class Case:
             inputs[i] = leaf.detach().cpu().double()
         return inputs
 
+    @property
+    def dtypes(self) -> str:
+        """The dtypes of the inputs (``torch.float32``, ...) and the Python types of scalar operands, for
+        failure messages: a known divergence narrowed to some dtypes matches them."""
+        return ", ".join(str(x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__ for x in self.inputs)
+
     def reference_arguments(self) -> tuple[list, dict]:
         """The arguments as numpy sees them: float64 (complex128), int64 or bool arrays."""
         inputs, kwargs = self.arguments()
@@ -157,7 +172,8 @@ def _draw_args(data, value, device, layouts, label):
 def draw_case(data, op: OpInfo, device, dtype=None, sizes: Sizes | None = None, layouts=LAYOUTS,
               dtypes=None) -> Case:
     """Draw ``op``'s arguments on ``device``: inputs of ``dtype`` (or per input, ``dtypes``), shapes and
-    keyword arguments from ``op.args(sizes)``, values from the op's domains, layouts from ``layouts``."""
+    keyword arguments from ``op.args(sizes)``, values from the op's domains, layouts from ``layouts``
+    ("strided": every layout but the contiguous one, wherever a tensor has one)."""
     sizes = sizes or Sizes()
     joint_budget = replace(sizes, max_numel=max(1, sizes.max_numel // 2)) if op.distinct else sizes
     inputs, kwargs = data.draw(op.args(joint_budget), label="arguments")
@@ -174,8 +190,8 @@ def draw_case(data, op: OpInfo, device, dtype=None, sizes: Sizes | None = None, 
             if isinstance(spec, Arg):
                 drawn.append(draw_tensor(data, spec.dtype, spec.shape, device, spec.domain, layouts, label))
             else:
-                mine = WRITABLE_LAYOUTS if i == 0 and op.mutates else layouts
-                drawn.append(draw_tensor(data, dtype_of[i], spec, device, op.domain(i), mine, label))
+                drawn.append(draw_tensor(data, dtype_of[i], spec, device, op.domain(i), layouts, label,
+                                         writable=i == 0 and op.mutates))
     kwargs = {k: _draw_args(data, v, device, layouts, k) for k, v in kwargs.items()}
     return Case(op, drawn, kwargs, tuple(own), op.distinct)
 
@@ -313,6 +329,11 @@ def draw_of_kind(data, op: OpInfo, device, kind: str, operand: str = "tensor", s
 # Which invariants apply to an op (the coverage page's "not applicable" cells)
 # ---------------------------------------------------------------------------
 
+def reassociates(op: OpInfo) -> bool:
+    """Whether the op adds many rounded terms (a reduction, a product) in an order it may choose."""
+    return op.area in ("reductions", "linalg") and not op.exact
+
+
 def _binary(op: OpInfo) -> bool:
     return op.scalars
 
@@ -344,10 +365,19 @@ def applicable(invariant: str, registry) -> list[OpInfo]:
 # Settings: few examples per op in ci, many in nightly
 # ---------------------------------------------------------------------------
 
-def per_op(fraction: float = 0.25, minimum: int = 4):
-    """Hypothesis settings for a test run once per op: ``fraction`` of the profile's examples."""
+PER_OP_FRACTION = 0.25  # of the profile's examples: 10 of ci's 40, 100 of nightly's 400
+PER_OP_MINIMUM = 4
+
+
+def per_op_examples(profile) -> int:
+    """The examples a test run once per op (and dtype kind) gets under ``profile``."""
+    return max(PER_OP_MINIMUM, round(profile.max_examples * PER_OP_FRACTION))
+
+
+def per_op():
+    """Hypothesis settings of a test run once per op: :func:`per_op_examples` of the loaded profile."""
     from hypothesis import settings
-    return settings(max_examples=max(minimum, round(settings.default.max_examples * fraction)))
+    return settings(max_examples=per_op_examples(settings.default))
 
 
 def float64_or_skip(device) -> torch.dtype:

@@ -62,8 +62,9 @@ def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, optio
         shape = shape or [1]
         shape[-1] = min_reduced  # the smallest change that reduces enough elements
     ndim = len(shape)
-    long = [d for d in range(ndim) if shape[d] >= min_reduced or sizes.mode != "any"]
-    if ndim == 0 or draw(st.booleans(), label="reduce all"):
+    long = [d for d in range(ndim) if shape[d] >= min_reduced or sizes.mode != "any"] if ndim else [0]
+    ndim = max(ndim, 1)  # a 0-d tensor has one position to reduce over: dims 0 and -1 name it
+    if draw(st.booleans(), label="reduce all"):
         kwargs = {"dim": tuple(range(ndim))} if dims == "tuple-required" else {}
     elif dims == "int":
         kwargs = {"dim": draw(st.sampled_from(long), label="dim") - draw(st.sampled_from([0, ndim]), label="negative")}

@@ -87,6 +87,7 @@ class Sizes:
 
     max_numel: int = 64
     mode: str = "any"
+    zero_size: bool = True  # in the "any" mode, a side may be 0
 
     def shape(self, min_dims: int = 0, max_dims: int = 4, max_numel: int | None = None, max_side: int = 5,
               zero_size: bool = True):
@@ -100,7 +101,7 @@ class Sizes:
         if self.mode == "zero-size":
             return _shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, budget, zero_size=False).flatmap(
                 lambda s: st.integers(0, len(s) - 1).map(lambda d: s[:d] + (0,) + s[d + 1:]))
-        return _shapes(min_dims, max_dims, 1, max_side, budget, zero_size=zero_size)
+        return _shapes(min_dims, max_dims, 1, max_side, budget, zero_size=zero_size and self.zero_size)
 
     def sides(self, count: int, low: int = 1, high: int = 4):
         """``count`` sizes in ``low..high`` (one of them 0 in zero-size mode), e.g. matmul's n, k, m."""

@@ -146,11 +146,11 @@ def _trunc_divide(a, b):
 
 
 BINARY = [
-    _binary("add", "add", ("float", "complex", "int", "uint", "bool"), kwargs=ALPHA,
+    _binary("add", "add", ("float", "complex", "int", "uint", "bool"), kwargs=ALPHA, ref=lambda a, b, alpha=1: a + alpha * b,
             vjp=lambda g, out, a, b, alpha=1: (sum_to(g, a.shape), sum_to(alpha * g, b.shape)), source=yaml("add.Tensor("),
             operator="__add__", inplace_operator="__iadd__", reflected=lambda x, s: torch.add(x, s),
             ref_kinds=("float", "int", "uint")),
-    _binary("sub", "subtract", ("float", "complex", "int", "uint"), kwargs=ALPHA,
+    _binary("sub", "subtract", ("float", "complex", "int", "uint"), kwargs=ALPHA, ref=lambda a, b, alpha=1: a - alpha * b,
             vjp=lambda g, out, a, b, alpha=1: (sum_to(g, a.shape), sum_to(-alpha * g, b.shape)),
             source=yaml("sub.Tensor("), operator="__sub__", inplace_operator="__isub__",
             reflected=lambda x, s: torch.rsub(x, s), aliases=("torch.subtract",), ref_kinds=("float", "int", "uint")),

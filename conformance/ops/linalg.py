@@ -6,8 +6,6 @@ product within the dtype's tolerance; integer products are exact (they wrap as n
 
 from __future__ import annotations
 
-import numpy as np
-
 from conformance.derivatives import DOCS as GENERATED, matmul_vjp, yaml
 
 from . import args
