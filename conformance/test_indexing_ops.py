@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from conformance import devices
 from conformance.breadth_helpers import assert_matches_definition
 from conformance.ops import REGISTRY
-from conformance.ops_helpers import draw_case, per_op
+from conformance.ops_helpers import draw_case
 from conformance.oracles import assert_equal
 
 FAMILY = "index-ops"
 DOCS = "https://pytorch.org/docs/stable/generated/"
-SETTINGS = per_op(0.5)
+
 
 # route name -> (op, operand keyword) -> call; the in-place routes write into a copy of self
 ROUTES = {
@@ -46,7 +46,6 @@ def _with_route(op, route):
                        + DOCS + "torch.Tensor.index_copy_.html ; " + DOCS + "torch.Tensor.scatter_reduce_.html")
 @pytest.mark.parametrize("route", sorted(ROUTES))
 @pytest.mark.parametrize("name", sorted(ACCUMULATING))
-@SETTINGS
 @given(data=st.data())
 def test_index_ops_follow_their_definition_on_every_route(device, name, route, data):
     """Through the function, the method and the in-place method, each op equals its definition
@@ -69,7 +68,6 @@ BAD_INDEX = {
 
 @pytest.mark.invariant(FAMILY, "out-of-range-raises", source=DOCS + "torch.Tensor.index_add_.html")
 @pytest.mark.parametrize("name", sorted(BAD_INDEX))
-@SETTINGS
 @given(data=st.data())
 def test_out_of_range_index_raises_and_leaves_operands(device, name, data):
     """An index at or past the size of ``dim`` (or below its negative) raises IndexError or

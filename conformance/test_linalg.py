@@ -23,13 +23,13 @@ from conformance import devices
 from conformance.breadth_helpers import linalg_tolerance
 from conformance.ops.linalg_ext import conditioned, hermitian_pd
 from conformance.ops import Domain
-from conformance.ops_helpers import draw_tensor, per_op
+from conformance.ops_helpers import draw_tensor
 from conformance.oracles import assert_equal, to_numpy
 from strategies import LAYOUTS, supported
 
 FAMILY = "linalg"
 DOCS = "https://pytorch.org/docs/stable/generated/"
-SETTINGS = per_op(0.5)
+
 UNIT = Domain(-1.0, 1.0)
 DTYPES = (torch.float32, torch.float64, torch.complex64, torch.complex128)
 
@@ -55,7 +55,6 @@ def _eye_like(a):
 
 @pytest.mark.invariant(FAMILY, "solve-inverse", source=DOCS + "torch.linalg.solve.html ; " + DOCS +
                        "torch.linalg.inv.html")
-@SETTINGS
 @given(data=st.data())
 def test_solution_and_inverse_satisfy_their_equations(device, data):
     """``A @ solve(A, B) = B`` and ``A @ inv(A) = inv(A) @ A = I`` for each matrix of a batch."""
@@ -72,7 +71,6 @@ def test_solution_and_inverse_satisfy_their_equations(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "qr", source=DOCS + "torch.linalg.qr.html")
-@SETTINGS
 @given(data=st.data())
 def test_qr_reconstructs_with_orthonormal_q_and_triangular_r(device, data):
     """``Q @ R = A``, ``Q^H Q = I`` (reduced mode: Q is m x k), and R is upper triangular."""
@@ -86,7 +84,6 @@ def test_qr_reconstructs_with_orthonormal_q_and_triangular_r(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "cholesky", source=DOCS + "torch.linalg.cholesky.html")
-@SETTINGS
 @given(data=st.data())
 def test_cholesky_factor_reconstructs(device, data):
     """``L @ L^H = A`` for Hermitian positive-definite A, L lower triangular with a real positive diagonal."""
@@ -103,7 +100,6 @@ def test_cholesky_factor_reconstructs(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "svd", source=DOCS + "torch.linalg.svd.html")
-@SETTINGS
 @given(data=st.data())
 def test_svd_reconstructs_with_orthonormal_factors(device, data):
     """``U diag(S) Vh = A`` with ``U^H U = I``, ``Vh Vh^H = I``; S real, non-negative and descending."""
@@ -118,7 +114,6 @@ def test_svd_reconstructs_with_orthonormal_factors(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "eigen", source=DOCS + "torch.linalg.eigh.html ; " + DOCS + "torch.linalg.det.html")
-@SETTINGS
 @given(data=st.data())
 def test_eigendecomposition_and_determinant(device, data):
     """``A V = V diag(w)`` for Hermitian A (w real, ascending), and ``det(A)`` equals the product of
@@ -138,7 +133,6 @@ def test_eigendecomposition_and_determinant(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "mismatched-sizes-raise", source=DOCS + "torch.linalg.solve.html")
-@SETTINGS
 @given(data=st.data())
 def test_mismatched_sizes_raise_and_leave_operands(device, data):
     """``solve(A, B)`` with B's rows unequal to A's size, and ``inv`` of a non-square matrix, raise

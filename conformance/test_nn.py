@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from conformance import devices
 from conformance.ops import Domain
 from conformance.ops.nn import _pool_out, _pool_ref
-from conformance.ops_helpers import draw_tensor, per_op
+from conformance.ops_helpers import draw_tensor
 from conformance.oracles import assert_equal, to_numpy
 from strategies import LAYOUTS, supported
 
 FAMILY = "nn"
 DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.functional."
-SETTINGS = per_op(0.5)
+
 FLOATS = (torch.float32, torch.float64)
 
 
@@ -35,7 +35,6 @@ def _dtype(data, device, dtypes=FLOATS):
 
 @pytest.mark.invariant(FAMILY, "softmax-sums-to-one", source=DOCS + "softmax.html ; " + DOCS + "log_softmax.html")
 @pytest.mark.parametrize("which", ["softmax", "log_softmax"])
-@SETTINGS
 @given(data=st.data())
 def test_softmax_along_dim_sums_to_one(device, which, data):
     """"elements in the n-dimensional output Tensor lie in the range [0,1] and sum to 1" along ``dim``
@@ -54,7 +53,6 @@ def test_softmax_along_dim_sums_to_one(device, which, data):
 
 @pytest.mark.invariant(FAMILY, "pool-ceil-mode", source=DOCS + "avg_pool2d.html ; " + DOCS + "max_pool2d.html")
 @pytest.mark.parametrize("pool", ["avg_pool2d", "max_pool2d"])
-@SETTINGS
 @given(data=st.data())
 def test_ceil_mode_keeps_the_last_partial_window(device, pool, data):
     """With ``ceil_mode=True`` the output side is ceil((L + 2p - d(k - 1) - 1) / s) + 1, less one when
@@ -81,7 +79,6 @@ def test_ceil_mode_keeps_the_last_partial_window(device, pool, data):
 
 
 @pytest.mark.invariant(FAMILY, "embedding-padding-idx", source=DOCS + "embedding.html")
-@SETTINGS
 @given(data=st.data())
 def test_padding_row_gets_no_gradient(device, data):
     """"the entries at padding_idx do not contribute to the gradient": after backward, the padding
@@ -107,7 +104,6 @@ def test_padding_row_gets_no_gradient(device, data):
 
 
 @pytest.mark.invariant(FAMILY, "conv-mismatch-raises", source=DOCS + "conv2d.html")
-@SETTINGS
 @given(data=st.data())
 def test_convolution_of_mismatched_channels_raises_and_leaves_operands(device, data):
     """A weight whose in-channels (times groups) differ from the input's raises RuntimeError, and

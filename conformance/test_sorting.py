@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conformance import devices
 from conformance.ops import Domain
-from conformance.ops_helpers import draw_tensor, per_op
+from conformance.ops_helpers import draw_tensor
 from conformance.oracles import assert_equal, to_numpy
 from strategies import LAYOUTS, supported
 
@@ -28,7 +28,6 @@ DOCS = "https://pytorch.org/docs/stable/generated/"
 TIES = Domain(-0.49, 3.49, integers=(0, 3), grid=1.0)
 DISTINCT = Domain(-10.0, 10.0, unique=True, integers=(-100, 100))
 KINDS = ("float", "int", "uint")
-SETTINGS = per_op(0.5)
 
 
 def _input(data, device, domain, min_side=1):
@@ -48,7 +47,6 @@ SORT_ROUTES = {
 
 @pytest.mark.invariant(FAMILY, "sort-stable", source=DOCS + "torch.sort.html")
 @pytest.mark.parametrize("route", sorted(SORT_ROUTES))
-@SETTINGS
 @given(data=st.data())
 def test_stable_sort_keeps_the_order_of_equal_elements(device, route, data):
     """Sorted values are monotone along ``dim``; among equal values the indices increase ("stable=True
@@ -70,7 +68,6 @@ def test_stable_sort_keeps_the_order_of_equal_elements(device, route, data):
 
 
 @pytest.mark.invariant(FAMILY, "topk-sorted", source=DOCS + "torch.topk.html")
-@SETTINGS
 @given(data=st.data())
 def test_topk_returns_the_k_extreme_values_sorted_with_gathering_indices(device, data):
     """``topk(k, largest, sorted=True)``: the k largest (smallest) values in descending (ascending)
@@ -94,7 +91,6 @@ SELECTIONS = {
 
 @pytest.mark.invariant(FAMILY, "kth-smallest", source=DOCS + "torch.kthvalue.html ; " + DOCS + "torch.median.html")
 @pytest.mark.parametrize("which", sorted(SELECTIONS))
-@SETTINGS
 @given(data=st.data())
 def test_selection_is_the_kth_smallest_element(device, which, data):
     """``kthvalue(k)`` is the k-th smallest element along ``dim`` and ``median`` the ((n - 1) // 2 + 1)-th
@@ -116,7 +112,6 @@ def test_selection_is_the_kth_smallest_element(device, which, data):
 
 
 @pytest.mark.invariant(FAMILY, "k-out-of-range-raises", source=DOCS + "torch.topk.html")
-@SETTINGS
 @given(data=st.data())
 def test_k_out_of_range_raises_and_leaves_the_input(device, data):
     """``topk`` and ``kthvalue`` with k beyond the size of ``dim`` raise RuntimeError ("selected index k
