@@ -29,23 +29,19 @@ FORMAT = "core-aten-coverage/1"
 
 _SYMBOLIC = "dispatched only for symbolic sizes while tracing (torch.export, torch.compile); eager reads sizes in C++"
 _FUNCTIONAL = "the functional form functionalization emits; eager public calls dispatch the in-place or view form"
-_SCALAR = ("the Python binding wraps a Python number into a 0-d tensor, so x {} 2 dispatches {}.Tensor "
-           "(measured); only C++ composites call the Scalar overload")
 UNREACHABLE = {
     "sym_numel.default": _SYMBOLIC,
     "sym_size.int": _SYMBOLIC,
     "sym_storage_offset.default": _SYMBOLIC,
     "sym_stride.int": _SYMBOLIC,
     "sym_is_contiguous.default": _SYMBOLIC,
-    "alias.default": _FUNCTIONAL,
     "copy.default": _FUNCTIONAL + " (Tensor.copy_ dispatches copy_)",
     "_native_batch_norm_legit.default": "the batch_norm decomposition of torch.export; eager F.batch_norm "
                                         "dispatches native_batch_norm (measured)",
     "_native_batch_norm_legit.no_stats": "as _native_batch_norm_legit.default",
     "_native_batch_norm_legit_no_training.default": "as _native_batch_norm_legit.default",
-    "sub.Scalar": _SCALAR.format("-", "sub"),
-    "div.Scalar": _SCALAR.format("/", "div"),
-    "div.Scalar_mode": _SCALAR.format("// (div with rounding_mode)", "div"),
+    "div.Scalar_mode": ("the Python binding wraps a Python number into a 0-d tensor, so torch.div(x, 2, "
+                        "rounding_mode=...) dispatches div.Tensor_mode (measured); no registry entry reaches it"),
 }
 # Reached on some devices only: F.dropout calls native_dropout where its fused kernel is acceptable
 # (CUDA, XPU, lazy, privateuse1), and draws with bernoulli_ on the cpu.
