@@ -39,10 +39,19 @@ def assert_matches_definition(op, case, device) -> None:
         assert_matches_numpy(got.result, want.result, op.exact)
 
 
-def linalg_tolerance(dtype: torch.dtype, a: np.ndarray, factor: float = 10.0) -> float:
-    """A backward-stable algorithm's residual bound, ``factor * n * cond(A) * eps(dtype)``: Higham,
-    Accuracy and Stability of Numerical Algorithms, 2nd ed., sections 9-10 (LU, Cholesky) and 19 (QR);
-    the factor covers the small constants of those bounds."""
+def forward_tolerance(dtype: torch.dtype, a: np.ndarray, factor: float = 10.0) -> float:
+    """The error of a computed solution or inverse of a backward-stable algorithm, relative to its size:
+    ``factor * n * cond(A) * eps(dtype)`` (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
+    ed., 7.2 and 9-10: forward error <= cond(A) x backward error); the factor covers the constants."""
     n = max(a.shape[-1], 1)
     cond = float(np.max(np.linalg.cond(a))) if a.size else 1.0
     return factor * n * cond * torch.finfo(dtype).eps
+
+
+def backward_tolerance(dtype: torch.dtype, a: np.ndarray, factor: float = 10.0) -> float:
+    """The residual of a backward-stable factorization (``Q R - A``, ``L L^H - A``, ``U S V^H - A``,
+    ``A V - V W``), element by element: ``factor * n * eps(dtype) * ||A||_2`` (Higham, 2nd ed., 10.1,
+    18-19; the error is relative to the norm of A, not to each element)."""
+    n = max(a.shape[-1], 1)
+    norm = float(np.max(np.linalg.norm(a, 2, axis=(-2, -1)))) if a.size else 1.0
+    return factor * n * torch.finfo(dtype).eps * max(norm, 1.0)
