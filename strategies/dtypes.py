@@ -50,4 +50,4 @@ def supported(device: str | torch.device = "cpu", kinds=ALL_KINDS) -> list[torch
 
 def dtypes(device: str | torch.device = "cpu", kinds=ALL_KINDS) -> st.SearchStrategy[torch.dtype]:
     """Any dtype of ``kinds`` that ``device`` supports; shrinks toward the first kind."""
-    return st.sampled_from(supported(device, kinds))
+    return st.sampled_from(tuple(supported(device, kinds)))

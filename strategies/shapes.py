@@ -11,7 +11,7 @@ MAX_DIMS = 6
 
 def _rarely(draw, one_in: int, label: str) -> bool:
     """True about once in ``one_in`` draws; shrinks to False."""
-    return draw(st.sampled_from([False] * (one_in - 1) + [True]), label=label)
+    return draw(st.sampled_from((False,) * (one_in - 1) + (True,)), label=label)  # a tuple: Hypothesis caches it
 
 
 @st.composite
@@ -54,7 +54,7 @@ def reshapes(draw, shape, max_dims: int = MAX_DIMS, allow_infer: bool = True):
     new, rest = [], numel
     for _ in range(ndim - 1):
         divisors = [d for d in range(1, rest + 1) if rest % d == 0]
-        d = draw(st.sampled_from(divisors))
+        d = draw(st.sampled_from(tuple(divisors)))
         new.append(d)
         rest //= d
     if ndim:

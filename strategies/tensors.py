@@ -1,134 +1,34 @@
 """Tensor strategies with first-class layouts.
 
 A drawn tensor is a view (or, for channels_last, a re-strided copy) of a flat
-base storage.  Storage cells the view cannot reach hold a filler (NaN for
-floating dtypes, a sentinel for integers; PyTorch OpInfo's
-``noncontiguous_like`` trick), so a kernel that reads the wrong element shows
-it.  Every tensor carries a :class:`Recipe`, a torch-only Python expression
-that rebuilds it exactly; Hypothesis prints that expression in falsifying
-examples.
+base storage.  Its element values are drawn through Hypothesis (``values``), so
+they shrink and reach boundary values.  Storage cells the view cannot reach hold
+a filler that no element holds where the dtype allows it (NaN for floating
+dtypes; PyTorch OpInfo's ``noncontiguous_like`` trick), so a kernel that reads
+the wrong cell shows it.  Every tensor carries a :class:`Recipe`, a torch-only
+Python expression that rebuilds it exactly; Hypothesis prints that expression
+in falsifying examples.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 
-import numpy as np
 import torch
-from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.vendor import pretty
 
 from .dtypes import dtypes as _dtypes, kind_of
+from .recipes import RECIPE_ATTR, Recipe, Step, rebuilt, recipe_of
 from .shapes import shapes as _shapes
+from .values import DEFAULT_BOUNDS, draw_elements, filler, picks, special_values
+
+__all__ = ["LAYOUTS", "RECIPE_ATTR", "WRITABLE_LAYOUTS", "Recipe", "Step", "filler", "rebuilt", "recipe_of",
+           "special_values", "tensors"]
 
 LAYOUTS = ("contiguous", "permute", "transpose", "slice", "narrow", "expand",
            "unsqueeze", "diagonal", "channels_last", "as_strided")
 # Layouts without internal overlap: every element has its own storage cell.
 WRITABLE_LAYOUTS = tuple(name for name in LAYOUTS if name != "expand")
-
-RECIPE_ATTR = "_conformance_recipe"
-
-
-# ---------------------------------------------------------------------------
-# Steps and recipes
-# ---------------------------------------------------------------------------
-
-def _code(value) -> str:
-    """Python source for a step argument or a storage value."""
-    if isinstance(value, slice):
-        parts = ["" if v is None else str(v) for v in (value.start, value.stop, value.step)]
-        return ":".join(parts)
-    if isinstance(value, torch.memory_format):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else f"float('{value}')"
-    if isinstance(value, complex):
-        return f"complex({_code(value.real)}, {_code(value.imag)})"
-    return repr(value)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One tensor method call (or ``[]`` indexing) applied to the previous result."""
-
-    method: str
-    args: tuple = ()
-    kwargs: tuple = ()  # sorted (name, value) pairs
-
-    def apply(self, t: torch.Tensor) -> torch.Tensor:
-        if self.method == "__getitem__":
-            return t[self.args]
-        return getattr(t, self.method)(*self.args, **dict(self.kwargs))
-
-    def code(self) -> str:
-        if self.method == "__getitem__":
-            return "[" + ", ".join(_code(a) for a in self.args) + "]"
-        args = [_code(a) for a in self.args] + [f"{k}={_code(v)}" for k, v in self.kwargs]
-        return f".{self.method}({', '.join(args)})"
-
-
-@dataclass
-class Recipe:
-    """How a drawn tensor was built: base storage values, then a chain of steps."""
-
-    layout: str
-    storage: torch.Tensor  # flat, on cpu, in the target dtype
-    base_shape: tuple
-    steps: tuple
-    device: str
-    requires_grad: bool = False
-
-    def build(self) -> torch.Tensor:
-        """A fresh tensor: its storage is a copy, so writes to it never reach the recipe."""
-        t = self.storage.to(self.device, copy=True).reshape(self.base_shape)
-        for step in self.steps:
-            t = step.apply(t)
-        if self.requires_grad:
-            t = t.detach().requires_grad_(True)
-        return t
-
-    def code(self) -> str:
-        """A torch-only expression that rebuilds the tensor exactly."""
-        values = ", ".join(_code(v) for v in self.storage.tolist())
-        device = "" if self.device == "cpu" else f", device={self.device!r}"
-        text = f"torch.tensor([{values}], dtype={self.storage.dtype}{device})"
-        text += f".reshape({_code(tuple(self.base_shape))})"
-        text += "".join(step.code() for step in self.steps)
-        if self.requires_grad:
-            text += ".detach().requires_grad_(True)"
-        return text
-
-    def on(self, device) -> "Recipe":
-        """The same tensor (values, layout) on another device."""
-        return replace(self, device=str(device))
-
-
-def recipe_of(t: torch.Tensor) -> Recipe | None:
-    """The recipe a strategy attached to ``t``, if any."""
-    return getattr(t, RECIPE_ATTR, None)
-
-
-def rebuilt(value, device):
-    """``value`` on ``device``: a drawn tensor rebuilt from its recipe (same values and layout, fresh
-    storage), another tensor moved there, tuples and lists item by item, anything else as it is."""
-    if isinstance(value, (tuple, list)):
-        return type(value)(rebuilt(v, device) for v in value)
-    if not isinstance(value, torch.Tensor):
-        return value
-    recipe = recipe_of(value)
-    if recipe is not None:
-        return recipe.on(device).build()
-    return value.detach().to(device).requires_grad_(value.requires_grad)
-
-
-def _pretty_tensor(t, printer, cycle):
-    recipe = recipe_of(t)
-    printer.text(recipe.code() if recipe is not None else repr(t))
-
-
-pretty.for_type_by_name("torch", "Tensor", _pretty_tensor)
 
 
 # ---------------------------------------------------------------------------
@@ -182,7 +82,7 @@ def _plan_expand(draw, shape):
 
 
 def _plan_unsqueeze(draw, shape):
-    dim = draw(st.sampled_from([d for d, s in enumerate(shape) if s == 1]), label="unsqueezed dim")
+    dim = draw(st.sampled_from(tuple(d for d, s in enumerate(shape) if s == 1)), label="unsqueezed dim")
     return shape[:dim] + shape[dim + 1:], (Step("unsqueeze", (dim,)),)
 
 
@@ -229,94 +129,19 @@ _MAX_STORAGE = 512
 
 def _plan(draw, shape, layouts, depth):
     """(layout name, base shape, steps) for a tensor of ``shape``."""
-    names = [n for n in layouts if _PLANS[n][1](shape)]
+    names = tuple(n for n in layouts if _PLANS[n][1](shape))  # a tuple: Hypothesis caches the strategy
     if not names:
         raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
     name = draw(st.sampled_from(names), label="layout")
     base, steps = _PLANS[name][0](draw, shape)
     # as_strided addresses the storage itself, so nothing may come before it
     if depth > 1 and name not in ("contiguous", "as_strided") and math.prod(base) <= _MAX_STORAGE // 4 \
-            and draw(st.booleans(), label="compose layouts"):
+            and any(_PLANS[n][1](base) for n in layouts) and draw(st.booleans(), label="compose layouts"):
         inner, base, inner_steps = _plan(draw, base, layouts, depth - 1)
         if inner != "contiguous":
             name = f"{inner}+{name}"
         steps = inner_steps + steps
     return name, tuple(base), steps
-
-
-# ---------------------------------------------------------------------------
-# Values
-# ---------------------------------------------------------------------------
-
-def filler(dtype: torch.dtype):
-    """The value of storage cells a drawn tensor cannot reach."""
-    kind = kind_of(dtype)
-    if kind in ("float", "complex"):
-        return float("nan")
-    if kind == "bool":
-        return True
-    return torch.iinfo(dtype).max if kind == "uint" else torch.iinfo(dtype).min
-
-
-DEFAULT_BOUNDS = {"float": (-10.0, 10.0), "complex": (-10.0, 10.0), "int": (-100, 100),
-                  "uint": (0, 100), "bool": (0, 1)}
-
-
-def special_values(dtype: torch.dtype) -> list[float]:
-    """inf, -inf, nan, -0.0, 0.0, the largest finite, the smallest normal and subnormal."""
-    info = torch.finfo(dtype)
-    return [math.inf, -math.inf, math.nan, -0.0, 0.0, info.max, info.tiny, info.smallest_normal / 4]
-
-
-def _uniform_on(u, low, high, min_abs):
-    """Map ``u`` in [0, 1) onto [low, high] minus the open band (-min_abs, min_abs)."""
-    pieces = [(low, high)] if min_abs <= 0 else \
-        [(a, b) for a, b in ((low, min(high, -min_abs)), (max(low, min_abs), high)) if a <= b]
-    if not pieces:
-        raise ValueError(f"no value in [{low}, {high}] has |x| >= {min_abs}")
-    lengths = np.array([b - a for a, b in pieces])
-    total = lengths.sum()
-    if total == 0:
-        return np.full_like(u, pieces[0][0])
-    at = u * total
-    in_second = at >= lengths[0]
-    first = pieces[0][0] + at
-    if len(pieces) == 1:
-        return first
-    return np.where(in_second, pieces[1][0] + (at - lengths[0]), first)
-
-
-def _floats(rng, n, low, high, min_abs, distinct):
-    """n floats in the allowed set; distinct cells of a shuffled grid when ``distinct``."""
-    if distinct:
-        cells = 2 * n + 1
-        u = (rng.choice(cells, size=n, replace=False) + 0.25 + 0.5 * rng.random(n)) / cells
-    else:
-        u = rng.random(n)
-    return _uniform_on(u, low, high, min_abs)
-
-
-def _values(rng, dtype, n, low, high, min_abs, special, unique):
-    kind = kind_of(dtype)
-    if kind in ("float", "complex"):
-        x = _floats(rng, n, low, high, min_abs, unique)
-        if kind == "complex":
-            x = x + 1j * _floats(rng, n, low, high, min_abs, False)
-        t = torch.from_numpy(x).to(dtype)
-        if special and n:
-            picks = torch.from_numpy(rng.random(n) < 0.25)
-            specials = torch.tensor(special_values(dtype), dtype=torch.float64)
-            t[picks] = specials[torch.from_numpy(rng.integers(0, len(specials), n))][picks].to(dtype)
-    else:
-        span = np.arange(int(low), int(high) + 1)
-        if min_abs > 0:
-            span = span[np.abs(span) >= min_abs]
-        if unique and n > len(span):
-            reject()
-        t = torch.from_numpy(rng.choice(span, size=n, replace=not unique)).to(dtype)
-    if unique and kind != "complex" and torch.unique(t).numel() < n:
-        reject()
-    return t
 
 
 # ---------------------------------------------------------------------------
@@ -337,13 +162,17 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
     device supports; ``shapes()``).  ``layouts`` limits the layouts drawn
     (default: all of ``LAYOUTS``, composed up to ``max_depth`` deep).  Values
     are finite and within ``[low, high]`` (per-kind defaults) with
-    ``|x| >= min_abs``; ``special=True`` mixes in inf, nan, -0.0 and
-    subnormals; ``unique=True`` makes all elements distinct.  With
-    ``requires_grad=True`` the tensor is a leaf that keeps its layout.
+    ``|x| >= min_abs``, boundary values of that set included (-0.0 and 0.0,
+    subnormals, ties, the bounds); ``special=True`` mixes in nan, inf, -inf,
+    the dtype's extremes and subnormals whatever the bounds; ``unique=True``
+    makes all elements distinct.  With ``requires_grad=True`` the tensor is a
+    leaf that keeps its layout.  Examples: ``tensors(torch.float32, (2, 3))``,
+    ``tensors(dtypes(kinds=("int",)), layouts=("contiguous",), low=0)``.
     """
     unknown = set(layouts) - set(LAYOUTS)
     if unknown:
         raise ValueError(f"unknown layouts {sorted(unknown)}; choose from {LAYOUTS}")
+    entropy = picks(draw)
     dtype = _resolve(draw, _dtypes(device) if dtype is None else dtype, "dtype")
     shape = tuple(_resolve(draw, _shapes() if shape is None else shape, "shape"))
     kind = kind_of(dtype)
@@ -362,10 +191,11 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
         index = step.apply(index)
     reached = torch.unique(index.reshape(-1))
 
-    seed = draw(st.integers(0, 2**32 - 1), label="values seed")
-    rng = np.random.default_rng(seed)
-    storage = torch.full((math.prod(base_shape),), filler(dtype), dtype=dtype)
-    storage[reached] = _values(rng, dtype, reached.numel(), low, high, min_abs, special, unique)
+    values = draw_elements(draw, dtype, reached.numel(), entropy, low=low, high=high, min_abs=min_abs,
+                           special=special, unique=unique)
+    fill = filler(dtype, values.tolist() if kind in ("int", "uint", "bool") else None)
+    storage = torch.full((math.prod(base_shape),), fill, dtype=dtype)
+    storage[reached] = values
 
     recipe = Recipe(layout, storage, base_shape, steps, str(device), requires_grad)
     t = recipe.build()
