@@ -5,14 +5,15 @@ one value from the dtype's element strategy (``st.floats`` of the dtype's width 
 within the bounds), which Hypothesis steers to simple values, to its own boundary floats and to the
 constants written in the code under test.  Each element's pick byte selects
 
-- one of the allowed set's *edge* values (bytes 0-7, 3%): its ends, 0.0 and -0.0, the smallest
-  subnormal and normal, ties of round-half-even (0.5, 1.5, 2.5) and their neighbours, the dtype's
-  extremes -- nearest zero first;
-- with ``special=True``, an IEEE special value (the next 64 bytes, 25%): nan, inf, -inf, ...;
+- one of the allowed set's *edge* values (the top 8 bytes, 3%; which 8, a header byte chooses): 0.0
+  and -0.0, ties of round-half-even (0.5, 1.5, 2.5), the bounds, the neighbours of 0.5, the smallest
+  subnormal and normal, the dtype's extremes;
+- with ``special=True``, an IEEE special value (the 64 bytes below, 25%): nan, inf, -inf, ...;
 - else an entry of the tensor's *palette*: the drawn value and up to three values that the first pick
-  bytes select from a fine grid of the allowed set (simple values first).
+  bytes select from a fine grid of the allowed set (simple values first);
+- byte 0: the simplest edge value (0.0 where allowed).
 
-Shrinking sorts the bytes and makes them zero: every element then holds the edge value nearest zero
+Shrinking sorts the bytes and makes them zero: every element then holds the simplest edge value
 (``torch.zeros``), and where a failure needs more, the few elements that matter keep their byte -- the
 drawn value, shrunk by Hypothesis towards simple values, or an edge or special value.
 
@@ -98,7 +99,7 @@ class Elements:
     """How the element values of a real dtype are drawn (use the component dtype of a complex one).
 
     ``pieces``: the allowed closed intervals (two when ``min_abs`` cuts out zero); ``regular``: the
-    Hypothesis strategy of a palette value; ``edges``: boundary values inside the pieces, nearest zero
+    Hypothesis strategy of a palette value; ``edges``: boundary values inside the pieces, simplest
     first; ``specials``: IEEE special values, whatever the bounds (``special=True``).
     """
 
@@ -109,20 +110,23 @@ class Elements:
     specials: tuple
     fine: tuple = ()  # palette values the pick bytes select: simple grid points first, then a fine grid
 
-    def pick(self, palette: list, byte: int):
-        """The element a pick byte selects: an edge value (the lowest bytes, so that the simplest picks
-        give the value nearest zero and shrinking moves these to the front), with ``special=True`` a
-        special value, else a palette entry."""
-        if byte < _EDGE_BYTES and self.edges:
-            return self.edges[byte % len(self.edges)]
-        byte -= _EDGE_BYTES
-        if byte < _SPECIAL_BYTES and self.specials:
-            return self.specials[byte % len(self.specials)]
-        return palette[byte % len(palette)]
+    def pick(self, palette: list, byte: int, window: int = 0):
+        """The element a pick byte selects.  Zero: the simplest edge value (0.0 where allowed);
+        the top 8 bytes: an edge value; the 64 below them, with ``special=True``: a special value;
+        the rest: a palette entry.  ``window``: the first of the 8 consecutive edge values (simplest
+        first) the edge bytes select.  Shrinking keeps an edge or special byte the failure needs, and
+        moves it (the largest bytes) to the end, where the elements of a shrinking shape keep it."""
+        if byte == 0 and self.edges:
+            return self.edges[0]
+        if byte >= _EDGE_FROM and self.edges:
+            return self.edges[(window + byte - _EDGE_FROM) % len(self.edges)]
+        if byte >= _SPECIAL_FROM and self.specials:
+            return self.specials[(byte - _SPECIAL_FROM) % len(self.specials)]
+        return palette[(byte - 1) % len(palette)]
 
 
-_EDGE_BYTES = 8  # pick bytes 0..7 (3% of elements) select an edge value
-_SPECIAL_BYTES = 64  # with special=True, the next 64 (25%) a special value
+_EDGE_FROM = 256 - 8  # the top 8 pick bytes (3% of elements) select an edge value
+_SPECIAL_FROM = _EDGE_FROM - 64  # with special=True, the 64 below them (25%) a special value
 
 
 def _pieces(lo, hi, m):
@@ -130,13 +134,15 @@ def _pieces(lo, hi, m):
     return tuple((a, b) for a, b in pieces if a <= b)
 
 
-def _float_edges(dtype, m) -> list[float]:
+def _float_edges(dtype, ends) -> list[float]:
+    """Boundary values, simplest first: zeros, ties of round-half-even, the bounds, values next to a tie,
+    the smallest subnormal and normal, the largest finite."""
     info = torch.finfo(dtype)
     subnormal = info.smallest_normal * info.eps
     half = torch.tensor(0.5, dtype=dtype)
     near_half = [torch.nextafter(half, torch.tensor(x, dtype=dtype)).item() for x in (0.0, 1.0)]
-    return [m, -m, 0.0, -0.0, subnormal, -subnormal, info.smallest_normal, -info.smallest_normal,
-            0.5, -0.5, 1.5, -1.5, 2.5, -2.5, *near_half, *(-x for x in near_half), info.max, -info.max]
+    return [0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, *ends, *near_half, *(-x for x in near_half),
+            subnormal, -subnormal, info.smallest_normal, -info.smallest_normal, info.max, -info.max]
 
 
 @functools.lru_cache(maxsize=512)
@@ -150,21 +156,19 @@ def elements(dtype: torch.dtype, low, high, min_abs, special: bool) -> Elements:
         pieces = _pieces(lo, hi, m)
         width = _WIDTH[dtype]
         regular = [st.floats(a, b, width=width, allow_nan=False, allow_infinity=False) for a, b in pieces]
-        edges = _float_edges(dtype, m)
+        edges = _float_edges(dtype, [x for piece in pieces for x in piece])
     else:
         info = torch.iinfo(dtype)
         lo, hi = max(math.ceil(low), info.min), min(math.floor(high), info.max)
         m = math.ceil(min_abs) if min_abs > 0 else 0
         pieces = _pieces(lo, hi, m)
         regular = [st.integers(a, b) for a, b in pieces]
-        edges = [m, -m, 0, 1, -1, info.min, info.max]
+        edges = [0, 1, -1, *(x for piece in pieces for x in piece), info.min, info.max]
     if not pieces:
         raise ValueError(f"no {dtype} value in [low={low}, high={high}] has |x| >= min_abs={min_abs}")
-    edges += [x for piece in pieces for x in piece]
-    # keep -0.0 and 0.0 apart: they compare equal
-    kept = {(x, math.copysign(1, x)): x for x in edges
-            if math.isfinite(x) and any(a <= x <= b for a, b in pieces) and (m <= 0 or abs(x) >= m)}
-    edges = tuple(sorted(kept.values(), key=lambda x: (abs(x), math.copysign(1, x) < 0)))
+    # the allowed ones, once each (-0.0 and 0.0 apart: they compare equal), simplest first
+    kept = {(x, math.copysign(1, x)): x for x in edges if math.isfinite(x) and any(a <= x <= b for a, b in pieces)}
+    edges = tuple(kept.values())
     specials = tuple(special_values(dtype)) if special and dtype.is_floating_point else ()
     spec = Elements(dtype, pieces, st.one_of(*regular), edges, specials)
     return replace(spec, fine=_fine(spec))
@@ -198,7 +202,7 @@ def _palette_values(draw, spec: Elements, n: int, value, picks: bytes, label: st
     picks = _enough(draw, picks, n, label)
     words = [int.from_bytes(picks[i:i + 2], "little") for i in range(1, 2 * _SIZES[-1] - 1, 2)]
     palette = [value] + [spec.fine[w % len(spec.fine)] for w in words[:_SIZES[picks[0] >> 5] - 1]]
-    return [spec.pick(palette, b) for b in picks[len(picks) - n:]]
+    return [spec.pick(palette, b, picks[7]) for b in picks[len(picks) - n:]]
 
 
 def _grid(spec: Elements, n: int) -> np.ndarray:

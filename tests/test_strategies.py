@@ -235,11 +235,36 @@ def test_unique_values_are_distinct(t):
     assert torch.unique(t).numel() == t.numel()
 
 
+def _seen(strategy, draws: int = DRAWS) -> torch.Tensor:
+    return torch.cat([t.reshape(-1).double() for t in _collect(strategy, draws)])
+
+
 def test_special_values_appear_when_asked():
-    seen = torch.cat([t.reshape(-1).double() for t in _collect(tensors(dtype=torch.float32, special=True))])
+    info = torch.finfo(torch.float32)
+    seen = _seen(tensors(dtype=torch.float32, special=True))
     assert seen.isnan().any() and seen.isposinf().any() and seen.isneginf().any()
     assert ((seen == 0) & seen.signbit()).any(), "no -0.0"
-    assert ((seen != 0) & (seen.abs() < torch.finfo(torch.float32).tiny)).any(), "no subnormal"
+    assert ((seen != 0) & (seen.abs() < info.tiny)).any(), "no subnormal"
+    assert (seen == info.max).any() and (seen == -info.max).any(), "no dtype extremes"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64], ids=str)
+def test_boundary_values_appear_without_special(dtype):
+    """Within the default bounds [-10, 10]: -0.0, the smallest subnormal, ties of round-half-even and
+    the values next to them, and both bounds -- all finite."""
+    info = torch.finfo(dtype)
+    seen = _seen(tensors(dtype=dtype), 300)
+    assert seen.isfinite().all()
+    half = torch.tensor(0.5, dtype=dtype)
+    expected = {"-0.0": (seen == 0) & seen.signbit(), "smallest subnormal": seen == info.smallest_normal * info.eps,
+                "2.5": seen.abs() == 2.5, "next to 0.5": seen == float(torch.nextafter(half, torch.zeros(()).to(dtype))),
+                "-10": seen == -10, "10": seen == 10}
+    assert all(found.any() for found in expected.values()), {k: bool(v.any()) for k, v in expected.items()}
+
+
+def test_integer_extremes_appear_where_the_bounds_allow():
+    seen = _seen(tensors(dtype=torch.int8, low=-128, high=127), 200)
+    assert (seen == -128).any() and (seen == 127).any() and (seen == 0).any()
 
 
 def test_finite_values_by_default(drawn):
