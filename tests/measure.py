@@ -69,11 +69,21 @@ class Speed:
         cpu = sum(t["cpu seconds"] for t in self.tests.values())
         shares = {k: t["invalid"] / (t["invalid"] + t["examples"]) for k, t in self.tests.items()
                   if t["invalid"] + t["examples"]}
+        modules = {}
+        for name, test in self.tests.items():
+            module = modules.setdefault(name.split("::")[0], {"valid examples": 0, "phase seconds": 0.0,
+                                                              "cpu seconds": 0.0})
+            module["valid examples"] += test["examples"]
+            module["phase seconds"] += test["seconds"]
+            module["cpu seconds"] += test["cpu seconds"]
         return {"passing tests": len(self.tests), "valid examples": examples, "phase seconds": round(seconds, 2),
                 "valid examples/s": round(examples / seconds, 1) if seconds else None,
                 "cpu seconds": round(cpu, 2), "valid examples per cpu second": round(examples / cpu, 1) if cpu else None,
                 "invalid examples": sum(t["invalid"] for t in self.tests.values()),
-                "tests with invalid share >= 50%": sorted(k for k, v in shares.items() if v >= 0.5)}
+                "tests with invalid share >= 50%": sorted(k for k, v in shares.items() if v >= 0.5),
+                "by module": {name: {**m, "valid examples/s": round(m["valid examples"] / m["phase seconds"], 1),
+                                     "valid examples per cpu second": round(m["valid examples"] / m["cpu seconds"], 1)}
+                              for name, m in sorted(modules.items()) if m["phase seconds"] and m["cpu seconds"]}}
 
 
 def _keys(t) -> list:
