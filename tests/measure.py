@@ -78,7 +78,8 @@ class Speed:
             module["cpu seconds"] += test["cpu seconds"]
         return {"passing tests": len(self.tests), "valid examples": examples, "phase seconds": round(seconds, 2),
                 "valid examples/s": round(examples / seconds, 1) if seconds else None,
-                "cpu seconds": round(cpu, 2), "valid examples per cpu second": round(examples / cpu, 1) if cpu else None,
+                "cpu seconds": round(cpu, 2),
+                "valid examples per cpu second": round(examples / cpu, 1) if cpu else None,
                 "invalid examples": sum(t["invalid"] for t in self.tests.values()),
                 "tests with invalid share >= 50%": sorted(k for k, v in shares.items() if v >= 0.5),
                 "by module": {name: {**m, "valid examples/s": round(m["valid examples"] / m["phase seconds"], 1),

@@ -1,4 +1,4 @@
-"""Self-tests of the strategies: reach over a few hundred draws, recipes, bounds, device gating."""
+"""Self-tests of the strategies: reach, boundary values, bitwise recipes, fillers, bounds, device gating."""
 
 from __future__ import annotations
 
@@ -255,10 +255,9 @@ def test_boundary_values_appear_without_special(dtype):
     info = torch.finfo(dtype)
     seen = _seen(tensors(dtype=dtype), 300)
     assert seen.isfinite().all()
-    half = torch.tensor(0.5, dtype=dtype)
+    below_half = float(torch.nextafter(torch.tensor(0.5, dtype=dtype), torch.tensor(0.0, dtype=dtype)))
     expected = {"-0.0": (seen == 0) & seen.signbit(), "smallest subnormal": seen == info.smallest_normal * info.eps,
-                "2.5": seen.abs() == 2.5, "next to 0.5": seen == float(torch.nextafter(half, torch.zeros(()).to(dtype))),
-                "-10": seen == -10, "10": seen == 10}
+                "2.5": seen.abs() == 2.5, "next to 0.5": seen == below_half, "-10": seen == -10, "10": seen == 10}
     assert all(found.any() for found in expected.values()), {k: bool(v.any()) for k, v in expected.items()}
 
 
