@@ -1,7 +1,7 @@
 """Benchmark support: work accounting, the machine's own peaks, and the one shared benchmark runner.
 
-A pytest plugin (registered from the root conftest). Benchmarks run with ``--benchmark-only``; the
-conformance run skips them (``--benchmark-skip`` in pyproject's addopts). Every benchmark goes
+A pytest plugin (registered by ``conformance.plugin``). Benchmarks run with ``--benchmark-only`` (or
+``--benchmark-enable``); every other run skips them. Every benchmark goes
 through :func:`hot_bench`, which turns warm-up on and GC off, pins the thread count, and on
 accelerators times rounds with a clock that synchronizes the device at round boundaries only.
 Rates are computed from the median time per call; percent of peak is against a copy-bandwidth,
@@ -26,7 +26,6 @@ from pytest_benchmark.utils import get_tag
 
 from reports.benchcompare import rate_table
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = pytest.StashKey[list]()
 
 # What bounds an op, and so which peak its rate is compared with.
@@ -331,6 +330,8 @@ def pytest_configure(config):
     Benchmark runs without an output choice autosave to ``results/benchmarks/<env>/<size set>/``.
     """
     config.stash[RESULTS] = []
+    if not config.getoption("benchmark_enable"):
+        config.option.benchmark_skip = True  # --benchmark-only still runs them: pytest-benchmark lets it win
     size = config.getoption("bench_size")
     if not _given(config, "--benchmark-max-time"):
         config.option.benchmark_max_time = SIZES[size].max_time
@@ -338,7 +339,8 @@ def pytest_configure(config):
     chosen = (any(config.getoption(f"benchmark_{name}") for name in ("json", "save", "autosave"))
               or config.getoption("benchmark_storage") != "file://./.benchmarks")
     if runs and not chosen:
-        config.option.benchmark_storage = f"file://{ROOT / 'results' / 'benchmarks' / environment_name() / size}"
+        results = Path(config.invocation_params.dir) / "results"
+        config.option.benchmark_storage = f"file://{results / 'benchmarks' / environment_name() / size}"
         config.option.benchmark_autosave = get_tag()
 
 

@@ -13,12 +13,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 ENV = "CONFORMANCE_KNOWN_DIVERGENCES"  # another data file, e.g. a backend vendor's own list
-PATH = Path(os.environ.get(ENV) or Path(__file__).with_name("known_divergences.json"))
+DEFAULT = Path(__file__).with_name("known_divergences.json")
 FIELDS = {"invariant", "op", "device", "torch", "reason", "link"}
+REQUIRED = {"invariant", "torch", "reason", "link"}
+
+
+def path() -> Path:
+    """The known-divergences file of this run: $CONFORMANCE_KNOWN_DIVERGENCES, else the suite's own."""
+    return Path(os.environ.get(ENV) or DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -38,14 +44,43 @@ class Divergence:
                 and release in SpecifierSet(self.torch))
 
 
-def load(path: Path = PATH) -> list[Divergence]:
-    """The entries of a known-divergences file; a malformed entry raises ValueError naming it."""
-    entries = json.loads(path.read_text())
-    result = []
-    for i, entry in enumerate(entries):
-        missing, extra = {"invariant", "torch", "reason", "link"} - set(entry), set(entry) - FIELDS
-        if missing or extra:
-            raise ValueError(f"{path.name} entry {i}: missing {sorted(missing)}, unknown {sorted(extra)}")
-        result.append(Divergence(entry["invariant"], entry.get("op"), entry.get("device"), entry["torch"],
-                                 entry["reason"], entry["link"]))
-    return result
+def load(file: Path | None = None) -> list[Divergence]:
+    """The entries of a known-divergences file (default: :func:`path`).
+
+    Anything wrong raises ValueError with one line naming the file, the entry and the fault: unreadable
+    or invalid JSON, an entry that is not an object, missing or unknown fields, a field of the wrong type,
+    an invariant not of the form ``family.id``, a torch range that is not a PEP 440 specifier.
+    """
+    file = Path(file or path())
+    try:
+        entries = json.loads(file.read_text())
+    except OSError as error:
+        raise ValueError(f"{file}: cannot read the known-divergences file: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{file}: not valid JSON: {error}") from None
+    if not isinstance(entries, list):
+        raise ValueError(f"{file}: expected a JSON list of entries, got {type(entries).__name__}")
+    return [_entry(file, i, entry) for i, entry in enumerate(entries)]
+
+
+def _entry(file: Path, index: int, entry) -> Divergence:
+    where = f"{file} entry {index}"
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected an object, got {type(entry).__name__}")
+    missing, extra = REQUIRED - set(entry), set(entry) - FIELDS
+    if missing or extra:
+        raise ValueError(f"{where}: missing fields {sorted(missing)}, unknown fields {sorted(extra)}; "
+                         f"an entry has {sorted(FIELDS)}")
+    for field in FIELDS & set(entry):
+        if not isinstance(entry[field], str) and not (field in ("op", "device") and entry[field] is None):
+            raise ValueError(f"{where}: {field} must be a string, got {entry[field]!r}")
+    family, _, name = entry["invariant"].partition(".")
+    if not family or not name:
+        raise ValueError(f"{where}: invariant {entry['invariant']!r} is not of the form 'family.id'")
+    try:
+        SpecifierSet(entry["torch"])
+    except InvalidSpecifier:
+        raise ValueError(f"{where} ({entry['invariant']}): torch range {entry['torch']!r} is not a PEP 440 "
+                         "specifier such as '>=2.4,<2.9'") from None
+    return Divergence(entry["invariant"], entry.get("op"), entry.get("device"), entry["torch"],
+                      entry["reason"], entry["link"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -39,22 +37,3 @@ def register(database_dir: str | None = None) -> None:
                 extra["database"] = DirectoryBasedExampleDatabase(path)
         # parent: Hypothesis's own defaults, not whichever profile happens to be loaded now
         settings.register_profile(name, parent=settings.get_profile("default"), **_COMMON, **values, **extra)
-
-
-@contextmanager
-def overridden(test, **changes):
-    """Run a ``@given`` test with some settings changed, then restore them.
-
-    The Hypothesis pytest plugin keeps a parametrized test's settings on this same attribute;
-    it is the only per-call way to change them once a test is defined.
-    """
-    attr = "_hypothesis_internal_use_settings"
-    saved = getattr(test, attr, None)
-    setattr(test, attr, settings(saved or settings.default, **changes))
-    try:
-        yield test
-    finally:
-        if saved is None:
-            delattr(test, attr)
-        else:
-            setattr(test, attr, saved)

@@ -17,14 +17,9 @@ line already written.  Only one process writes: under pytest-xdist every worker'
 (with the data this plugin attaches to them) and its unmatched divergences reach the controller,
 which writes them into the same file.
 
-Examples run are read from the statistics Hypothesis's pytest plugin keeps for every test (the text
-``--hypothesis-show-statistics`` prints, per phase: "N passing examples, N failing examples, N invalid
-examples" in Hypothesis 6.155, "N passing, N failing, and N invalid test cases" in 6.170); should it change
-shape again, ``examples`` is null and nothing else breaks.
-Observability callbacks (``add_observability_callback``) give the same counts as typed objects, but
-enabling them makes Hypothesis print a representation of every example it runs: the layout family
-took 2.5 times as long.  The falsifying example and the ``@reproduce_failure`` line are the notes Hypothesis
-attaches to the exception it raises (``print_blob=True`` in every profile).
+Examples run (per phase) and the falsifying example come from Hypothesis's test-case observations, read
+through its documented observability callbacks (``conformance.hypothesis_glue``), never from its printed text;
+the ``@reproduce_failure`` line is the decorator Hypothesis offers in a failure's notes (``print_blob=True``).
 """
 
 from __future__ import annotations
@@ -42,19 +37,13 @@ from pathlib import Path
 
 import pytest
 
+from conformance import hypothesis_glue
+
 SCHEMA = 1
+OBSERVATIONS = pytest.StashKey[list]()
 ANNOTATION = "conformance_report"  # attribute of a TestReport; xdist forwards it to the controller
 UNMATCHED_OUTPUT = "conformance_unmatched_divergences"  # key of an xdist worker's workeroutput
 MAX_TEXT = 20_000  # characters kept of a message, traceback or example
-_REPRODUCE = re.compile(r"@reproduce_failure\([^)]*\)")
-# How Hypothesis opens the note of a failing example: "Falsifying example" (6.155), "Failing test case" (6.170).
-_FAILING = re.compile(r"^(Falsifying|Failing) (example|explicit example|test case)\b", re.MULTILINE)
-# "N passing examples, N failing examples, N invalid examples" (Hypothesis 6.155),
-# "N passing, N failing, and N invalid test cases" (6.170).
-_STATISTICS = re.compile(r"during (\w+) phase.*?(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?, "
-                         r"(?:and )?(\d+) invalid (?:examples?|test cases?)", re.DOTALL)
-
-
 class HookSpecs:
     @pytest.hookspec(firstresult=True)
     def pytest_conformance_run_info(self, config):
@@ -79,6 +68,10 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if config.getoption("report") is None:
         return
+    try:
+        hypothesis_glue.require_observability()
+    except hypothesis_glue.UnsupportedHypothesis as error:
+        raise pytest.UsageError(f"--report: {error}") from None
     config.pluginmanager.register(Annotator(), "conformance-report-annotator")
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
         config.pluginmanager.register(Writer(config, _report_path(config.getoption("report"))),
@@ -125,56 +118,28 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def _exceptions(error: BaseException):
-    """An exception and, for a group (several distinct Hypothesis failures), its members."""
-    yield error
-    for member in getattr(error, "exceptions", ()):
-        yield from _exceptions(member)
-
-
-def hypothesis_failure(error: BaseException) -> tuple[str | None, str | None]:
-    """(falsifying example, ``@reproduce_failure(...)`` line) from the notes Hypothesis attaches."""
-    examples, reproduce = [], None
-    for member in _exceptions(error):
-        notes = [str(note) for note in getattr(member, "__notes__", ())]
-        start = next((i for i, note in enumerate(notes) if _FAILING.match(note)), None)
-        if start is None:
-            continue
-        kept = []
-        for note in notes[start:]:
-            match = _REPRODUCE.search(note)
-            if match:
-                reproduce = reproduce or match.group(0)
-            else:
-                kept.append(note)
-        examples.append("\n".join(kept))
-    return ("\n\n".join(examples)[:MAX_TEXT] or None), reproduce
-
-
-def example_counts(statistics: str) -> dict[str, int]:
-    """Examples run and invalid examples, summed over all phases but shrinking, from the statistics text."""
-    counts = {"examples": 0, "invalid_examples": 0}
-    for phase, passing, failing, invalid in _STATISTICS.findall(statistics):
-        if phase != "shrink":
-            counts["examples"] += int(passing) + int(failing)
-            counts["invalid_examples"] += int(invalid)
-    return counts if _STATISTICS.search(statistics) else {}
-
-
 class Annotator:
     """In the process that runs a test: attach what only that process knows to its reports."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        if not hypothesis_glue.is_given_test(getattr(item, "obj", None)):
+            yield
+            return
+        with hypothesis_glue.observing() as seen:
+            yield
+        item.stash[OBSERVATIONS] = seen
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = (yield).get_result()
         params = item.callspec.params if hasattr(item, "callspec") else {}
         annotation = {"device": _param(params.get("device")), "dtype": _param(params.get("dtype"))}
-        statistics = getattr(item, "hypothesis_statistics", None)
-        if call.when == "call" and statistics:
-            annotation.update(example_counts(statistics))
+        if call.when == "call" and OBSERVATIONS in item.stash:
+            annotation.update(hypothesis_glue.summary(item.stash[OBSERVATIONS]))
         if call.excinfo is not None:
-            annotation["falsifying_example"], annotation["reproduce_failure"] = \
-                hypothesis_failure(call.excinfo.value)
+            annotation["reproduce_failure"] = hypothesis_glue.reproduce_failure_line(call.excinfo.value)
+            annotation["notes"] = hypothesis_glue.notes(call.excinfo.value)
         setattr(report, ANNOTATION, annotation)
 
     def pytest_sessionfinish(self, session):
@@ -260,10 +225,11 @@ class Writer:
             "outcome": outcome, "reason": reason,
             "duration": round(sum(getattr(r, "duration", 0.0) for r in reports), 6),
             "examples": annotation.get("examples"), "invalid_examples": annotation.get("invalid_examples"),
+            "phases": annotation.get("phases"),
             "source": props.get("source"),
         }
         if failed is not None:
-            record["message"] = _FAILING.split(_crash_message(failed), 1)[0].rstrip()
+            record["message"] = _without(_crash_message(failed), annotation.get("notes", ()))
             record["traceback"] = str(failed.longrepr)[-MAX_TEXT:]
             record["falsifying_example"] = annotation.get("falsifying_example")
             record["repro"] = self._repro(nodeid, record, annotation.get("reproduce_failure"))
@@ -325,6 +291,13 @@ def _crash_message(report) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr).strip().splitlines()[-1:]
     return str(message if isinstance(message, str) else "\n".join(message))[:MAX_TEXT]
+
+
+def _without(message: str, notes) -> str:
+    """A failure's message without the notes Hypothesis attached (the example has a field of its own)."""
+    for note in notes:
+        message = message.replace(note, "")
+    return message.rstrip()
 
 
 def _family_of(nodeid: str) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,9 +20,9 @@ from conformance import devices, divergences, profiles
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pytest(*args, timeout=300):
+def _pytest(*args, timeout=300, env=None):
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -79,9 +81,50 @@ def test_known_divergence_matching_by_version_device_and_op(tmp_path):
     assert not entry.matches("fam.rule", "exp", "cuda", "2.9.0")
     assert not entry.matches("fam.rule", "exp", "cpu", "2.5.0")
     assert not entry.matches("fam.rule", "log", "cuda", "2.5.0")
-    path.write_text(json.dumps([{"invariant": "fam.rule", "torch": ">=2.4", "reason": "r"}]))
-    with pytest.raises(ValueError, match="entry 0: missing \\['link'\\]"):
+
+
+ENTRY = {"invariant": "layout.view-model", "torch": ">=2.4", "reason": "r", "link": "https://example.org/1"}
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[{", "not valid JSON"),
+    ('{"invariant": "x"}', "expected a JSON list of entries"),
+    ("[7]", "entry 0: expected an object"),
+    (json.dumps([{**ENTRY, "link": None}]), "entry 0: link must be a string"),
+    (json.dumps([{k: v for k, v in ENTRY.items() if k != "link"}]), "entry 0: missing fields ['link']"),
+    (json.dumps([ENTRY, {**ENTRY, "torhc": ">=2.4"}]), "entry 1: missing fields [], unknown fields ['torhc']"),
+    (json.dumps([{**ENTRY, "invariant": "view-model"}]), "is not of the form 'family.id'"),
+    (json.dumps([{**ENTRY, "torch": ">=abc"}]), "torch range '>=abc' is not a PEP 440 specifier"),
+])
+def test_a_bad_known_divergences_file_stops_the_run_with_one_line(tmp_path, content, message):
+    path = tmp_path / "divergences.json"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=re.escape(message)):
         divergences.load(path)
+    run = _pytest("--collect-only", "-q", "conformance/test_layout.py", env={divergences.ENV: str(path)})
+    _assert_one_error_line(run, f"ERROR: {path}")
+    assert message in run.stderr
+
+
+def test_a_divergence_of_an_invariant_no_test_has_stops_the_run(tmp_path):
+    path = tmp_path / "divergences.json"
+    path.write_text(json.dumps([{**ENTRY, "invariant": "layout.no-such-rule"}]))
+    run = _pytest("-q", "conformance/test_layout.py", env={divergences.ENV: str(path)})  # stops at collection
+    _assert_one_error_line(run, f"ERROR: {path} entry 0: no test has invariant 'layout.no-such-rule'")
+    assert "layout.view-model" in run.stderr  # the valid choices
+
+
+def test_an_unknown_profile_stops_the_run_with_one_line():
+    run = _pytest("--collect-only", "-q", "--hypothesis-profile=nosuch", "conformance/test_layout.py")
+    _assert_one_error_line(run, "ERROR: unknown Hypothesis profile 'nosuch'; choose from dev, ci, nightly")
+
+
+def _assert_one_error_line(run, start: str) -> None:
+    """A usage exit status, and the error as one line: no traceback, no INTERNALERROR."""
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout + run.stderr
+    assert len(lines) == 1 and lines[0].startswith(start), lines
+    assert "Traceback" not in run.stdout and "INTERNALERROR" not in run.stdout
 
 
 def _outcomes(junit: Path) -> dict:

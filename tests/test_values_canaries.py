@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from conformance import promotion, test_values as values
-from conformance.profiles import overridden
+from conformance.hypothesis_glue import overridden
 from tests.canary import CANARY_SETTINGS, assert_caught
 from tests.faulty_device import cpu_with_fault
 

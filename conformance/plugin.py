@@ -1,0 +1,223 @@
+"""The pytest plugin of the conformance suite: devices, Hypothesis profiles, invariant markers, header,
+known divergences.
+
+It is registered through the ``pytest11`` entry point ``conformance.plugin`` (``pyproject.toml``), so a checkout
+(``python -m pytest conformance``) and an installed wheel (``pytest --pyargs conformance``) run the same suite with
+the same options.  ``-p no:conformance.plugin`` turns it off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import Phase, settings
+
+from conformance import devices, divergences, profiles
+from conformance.hypothesis_glue import is_given_test, overridden
+
+PACKAGE = Path(__file__).parent  # the conformance families live here
+DEVICES = pytest.StashKey[list]()
+
+pytest_plugins = [
+    "conformance.bench",  # benchmark options, fixtures and rate table
+    "reports.plugin",  # --report: the JSON-lines result file
+]
+UNMATCHED = pytest.StashKey[list]()
+KNOWN = pytest.StashKey[list]()
+# Warnings of other libraries that the suite cannot act on (applied in a checkout and an installed wheel alike).
+IGNORED_WARNINGS = [
+    # Hypothesis imports libcst to print failures; libcst uses a deprecated mypy_extensions API
+    "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning",
+    # torch's own modules still call torch.jit.script when torch.func/gradcheck import them
+    "ignore:`torch.jit.script` is deprecated:DeprecationWarning",
+]
+
+profiles.register()
+settings.load_profile(profiles.DEFAULT)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("conformance")
+    group.addoption("--device", action="append", metavar="DEV",
+                    help="device(s) under test, comma-separated or repeated (default: every available device)")
+    group.addoption("--reference-device", default="cpu", metavar="DEV",
+                    help="device whose results the devices under test are compared with (default: cpu)")
+    group.addoption("--hypothesis-db", metavar="DIR",
+                    help=f"example database folder of the nightly profile (or ${profiles.DB_ENV})")
+    group.addoption("--compile", nargs="?", const="inductor", default=None, metavar="BACKEND",
+                    help="also run op chains through torch.compile (default backend: inductor) and compare "
+                         "with eager; off by default")
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads the profile
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "invariant(family, id, source): the conformance family and invariant a test checks, "
+                   "and the documentation or seed example the rule comes from")
+    for line in IGNORED_WARNINGS:
+        config.addinivalue_line("filterwarnings", line)
+    try:
+        config.stash[DEVICES] = devices.parse(config.getoption("device"))
+        config.option.reference_device = devices.validate(config.getoption("reference_device"))
+    except devices.DeviceError as error:
+        raise pytest.UsageError(str(error)) from None
+    if config.getoption("hypothesis_db"):
+        profiles.register(config.getoption("hypothesis_db"))
+    profile = config.getoption("hypothesis_profile", None)
+    if profile is not None and profile not in profiles.PROFILES and profile != "default":
+        raise pytest.UsageError(f"unknown Hypothesis profile {profile!r}; choose from "
+                                f"{', '.join(profiles.PROFILES)}")
+    try:
+        config.stash[KNOWN] = divergences.load()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    # Reference results are float32-exact: no TensorFloat-32 in matmul or convolutions.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+
+
+def _git_hash() -> str:
+    """The suite's git commit in a checkout; its package version when installed from a wheel."""
+    try:
+        git = ["git", "-C", str(PACKAGE), "rev-parse", "--show-toplevel", "--short", "HEAD"]
+        top, commit = subprocess.run(git, capture_output=True, text=True, timeout=5).stdout.split()
+        if Path(top).resolve() == PACKAGE.parent.resolve():
+            return commit
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    try:
+        return f"v{metadata.version('torch-conformance')}"
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def run_info(config) -> dict:
+    """What the run tests, as the header shows it and the reports record it."""
+    seed = config.getoption("hypothesis_seed", None)
+    profile = settings.get_current_profile_name()
+    return {
+        "torch": torch.__version__,
+        "torch_git": torch.version.git_version,
+        "suite_git": _git_hash(),
+        "cuda": torch.version.cuda,
+        "devices": config.stash[DEVICES],
+        "reference_device": config.getoption("reference_device"),
+        "profile": profile,
+        "seed": seed if seed is not None else ("derandomized" if settings.default.derandomize else "random"),
+    }
+
+
+def pytest_report_header(config):
+    info = run_info(config)
+    return [
+        f"torch {info['torch']} (git {info['torch_git'][:12]}), CUDA {info['cuda'] or 'none'}, "
+        f"suite git {info['suite_git']}",
+        f"devices under test: {', '.join(info['devices'])}; reference: {info['reference_device']}",
+        f"hypothesis profile: {info['profile']}, seed: {info['seed']}",
+    ]
+
+
+def pytest_generate_tests(metafunc):
+    if "device" in metafunc.fixturenames:
+        metafunc.parametrize("device", metafunc.config.stash[DEVICES], ids=str)
+
+
+@pytest.fixture(scope="session")
+def reference_device(pytestconfig) -> str:
+    return pytestconfig.getoption("reference_device")
+
+
+def item_key(item) -> tuple[str | None, str | None, str | None]:
+    """(invariant, op, device) of a collected test; op and device come from its parameters."""
+    marker = item.get_closest_marker("invariant")
+    params = getattr(item, "callspec", None).params if hasattr(item, "callspec") else {}
+    op = params.get("op")
+    op = getattr(op, "name", op)
+    return (f"{marker.args[0]}.{marker.args[1]}" if marker else None, op, params.get("device"))
+
+
+def _declared_invariants(module) -> set[str]:
+    """Every ``family.id`` a test module declares, whichever of its tests this run selected: markers on
+    its functions and on their ``pytest.param`` values."""
+    found = set()
+    for obj in vars(module).values():
+        marks = list(getattr(obj, "pytestmark", []))
+        for mark in list(marks):
+            if mark.name == "parametrize" and len(mark.args) > 1:
+                marks += [m for value in mark.args[1] for m in getattr(value, "marks", ())]
+        found |= {f"{m.args[0]}.{m.args[1]}" for m in marks if m.name == "invariant" and len(m.args) >= 2}
+    return found
+
+
+def _check_divergence_invariants(known, modules) -> None:
+    """A known divergence must name an invariant its family declares (checked for the families collected)."""
+    declared = set().union(*map(_declared_invariants, modules)) if modules else set()
+    families = {invariant.split(".")[0] for invariant in declared}
+    for index, entry in enumerate(known):
+        family = entry.invariant.split(".")[0]
+        if family in families and entry.invariant not in declared:
+            choices = sorted(i for i in declared if i.startswith(family + "."))
+            raise pytest.UsageError(
+                f"{divergences.path()} entry {index}: no test has invariant {entry.invariant!r}; "
+                f"the {family} family has {', '.join(choices)}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: every collected test can match a divergence
+def pytest_collection_modifyitems(config, items):
+    """Every conformance test names its family and invariant; known divergences become xfails."""
+    family_root = PACKAGE
+    known = config.stash[KNOWN]
+    _check_divergence_invariants(known, {item.module for item in items
+                                         if getattr(item, "module", None) is not None
+                                         and family_root in Path(item.fspath).parents})
+    used, families = set(), set()
+    for item in items:
+        marker = item.get_closest_marker("invariant")
+        if marker is None:
+            if family_root in Path(item.fspath).parents:
+                raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.invariant(family, id, source)")
+            continue
+        family = marker.args[0]
+        families.add(family)
+        invariant, op, device = item_key(item)
+        item.user_properties += [("family", family), ("invariant", invariant), ("op", op),
+                                 ("source", marker.kwargs.get("source", ""))]
+        for entry in known:
+            if entry.matches(invariant, op, device, torch.__version__):
+                used.add(entry)
+                item.add_marker(pytest.mark.xfail(reason=f"known divergence: {entry.reason} {entry.link}",
+                                                  strict=False))
+    device_types = {device.split(":")[0] for device in config.stash[DEVICES]}
+    config.stash[UNMATCHED] = [entry for entry in known
+                               if entry not in used and entry.invariant.split(".")[0] in families
+                               and (entry.device is None or entry.device in device_types)]
+    for entry in config.stash[UNMATCHED]:
+        config.issue_config_time_warning(pytest.PytestWarning(
+            f"known divergence matches no test here: {entry.invariant} op={entry.op} "
+            f"device={entry.device} torch{entry.torch}"), stacklevel=2)
+
+
+def pytest_conformance_run_info(config):
+    """The run as the result file records it (hook of reports.plugin)."""
+    return run_info(config)
+
+
+def pytest_conformance_unmatched_divergences(config):
+    """Known divergences that matched no collected test of their family (hook of reports.plugin)."""
+    return [dataclasses.asdict(entry) for entry in config.stash.get(UNMATCHED, [])]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """In the ci profile a known divergence is not shrunk: its failure is expected, not news."""
+    test = item.obj if is_given_test(item.obj) else None
+    if test is None or settings.get_current_profile_name() != "ci" or not item.get_closest_marker("xfail"):
+        yield
+        return
+    with overridden(test, phases=[Phase.explicit, Phase.generate]):
+        yield
