@@ -120,7 +120,7 @@ def describe(dtype, actual: np.ndarray, accuracy: Accuracy, error: np.ndarray, b
         i = np.unravel_index(flat_index, error.shape)
         value = np.broadcast_to(actual, error.shape)[i]
         ref = accuracy.exact.hi[i] + accuracy.exact.lo[i]
-        lines.append(f"  at {tuple(int(k) for k in i)}: {value!r} (bits {_bits(dtype, value)}), exact {ref!r}: "
+        lines.append(f"  at {tuple(int(k) for k in i)}: {float(value)!r} (bits {_bits(dtype, value)}), exact {float(ref)!r}: "
                      f"{error[i]:.3g} ulp > budget {budget[i]:.3g}")
     return "\n".join(lines)
 
@@ -181,8 +181,9 @@ def reset() -> None:
     _MEASURED.clear()
 
 
-def spacing(dtype: torch.dtype, value: float) -> float:
-    """The ulp of ``dtype`` at ``value`` (for messages and budgets)."""
+def ulp_of(dtype: torch.dtype, values: np.ndarray) -> np.ndarray:
+    """The ulp of ``dtype`` at each of ``values`` (fixed below the smallest normal; 0 counts as subnormal)."""
     p, emin, emax = FORMATS[dtype]
-    exponent = math.frexp(abs(value))[1] - 1 if value else emin
-    return 2.0 ** (min(max(exponent, emin), emax) - p + 1)
+    with np.errstate(all="ignore"):
+        exponent = np.frexp(np.where(np.isfinite(values), np.abs(values), 0.0))[1] - 1
+    return np.exp2(np.clip(exponent, emin, emax) - p + 1)

@@ -76,8 +76,8 @@ def assert_no_farther(actual, reference, precise, budgets=None, exact: bool = Fa
         if exact or not (a.is_floating_point() or a.is_complex()):
             shown = "\n".join(f"  at {tuple(k)}: {a[tuple(k)].item()!r}, {names[1]} {r[tuple(k)].item()!r}"
                               for k in where[:5])
-            raise AssertionError(f"result {i}: {names[0]} differs bitwise from {names[1]} at {len(where)} of "
-                                 f"{differ.numel()} elements\n{shown}")
+            raise AssertionError(f"result {i} ({a.dtype}): {names[0]} differs bitwise from {names[1]} at "
+                                 f"{len(where)} of {differ.numel()} elements\n{shown}")
         exact_values = flat(precise()) if exact_values is None else exact_values
         value = exact_values[i]
         hi, lo = (value.hi, value.lo) if hasattr(value, "hi") else (value.detach().cpu(), 0.0)
@@ -96,8 +96,8 @@ def assert_no_farther(actual, reference, precise, budgets=None, exact: bool = Fa
                 f"{names[1]} {r[tuple(k)].item()!r} ({reference_error[tuple(k)]:.3g} ulp), exact "
                 f"{hi[tuple(k)] + np.broadcast_to(lo, hi.shape)[tuple(k)]!r}, budget {budget[tuple(k)]:.3g} ulp"
                 for k in np.argwhere(bad)[:5])
-            raise AssertionError(f"result {i}: {int(bad.sum())} elements of {names[0]} differ from {names[1]}, "
-                                 f"outside the budget and farther from the exact value\n{shown}")
+            raise AssertionError(f"result {i} ({a.dtype}): {int(bad.sum())} elements of {names[0]} differ from "
+                                 f"{names[1]}, outside the budget and farther from the exact value\n{shown}")
 
 
 def check_values(device, reference_device, fn: Callable, inputs: Sequence, expected: Callable | None = None,

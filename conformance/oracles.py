@@ -49,7 +49,7 @@ def differing(actual: torch.Tensor, expected: torch.Tensor) -> torch.Tensor:
     differ = _bits(a) != _bits(e)
     if a.is_floating_point():
         differ &= ~(a.isnan() & e.isnan())
-    return differ.reshape(differ.shape[:actual.dim()] + (-1,)).any(-1) if actual.is_complex() else differ
+    return differ.any(-1) if actual.is_complex() else differ
 
 
 def assert_equal(actual: torch.Tensor, expected: torch.Tensor, msg: str = "") -> None:
@@ -63,7 +63,7 @@ def assert_equal(actual: torch.Tensor, expected: torch.Tensor, msg: str = "") ->
         a, e = actual.detach().cpu(), expected.detach().cpu()
         shown = "\n".join(f"  at {tuple(i)}: {a[tuple(i)].item()!r}, expected {e[tuple(i)].item()!r}"
                           for i in where[:5])
-        raise AssertionError(f"{prefix}{len(where)} of {differ.numel()} elements differ bitwise\n{shown}")
+        raise AssertionError(f"{prefix}{len(where)} of {differ.numel()} elements ({actual.dtype}) differ bitwise\n{shown}")
 
 
 def assert_equal_numpy(actual: torch.Tensor, expected: np.ndarray) -> None:
