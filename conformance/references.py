@@ -295,10 +295,14 @@ class Formula:
     vjp: Callable | None = None
     magnitude: Callable | None = None
     terms: Callable | None = None
+    # elementwise: the size of the partial derivative's computation where torch's formula cancels
+    # (derivatives.yaml: tanh's 1 - y^2, sigmoid's (1 - y) y, expm1's y + 1, asin's 1 - x^2, log1p's x + 1)
+    scale: Callable | None = None
 
 
-def _unary(name, derivative):
-    return Formula(ELEMENTWISE[name], partials=lambda R, x, **kw: (derivative(R, x, **kw),))
+def _unary(name, derivative, scale=None):
+    return Formula(ELEMENTWISE[name], partials=lambda R, x, **kw: (derivative(R, x, **kw),),
+                   scale=None if scale is None else lambda x, **kw: (scale(x, **kw),))
 
 
 def _reduce(R, name, x, dim=None, keepdim=False, **options):
@@ -333,8 +337,10 @@ def _reduction(name, grad, magnitude=None):
         value = _reduce(NUMPY, name, x, dim, True, **options)
         return (_restore(np.abs(g), x.shape, dim, keepdim) * magnitude(x, np.broadcast_to(value, x.shape), dim,
                                                                         **options),)
+    def terms(shape, dim=None, **kw):  # the reduction's own value enters the gradient with its n roundings
+        return (1 if name in ("sum", "mean") else max(_count(shape, dim), 1),)
     return Formula(lambda R, x, dim=None, keepdim=False, **options: _reduce(R, name, x, dim, keepdim, **options),
-                   vjp=vjp, magnitude=mag, terms=lambda shape, **kw: (1,))
+                   vjp=vjp, magnitude=mag, terms=terms)
 
 
 def _mean_of(x, dim):
@@ -396,8 +402,16 @@ def _inverse(perm):
     return tuple(sorted(range(len(perm)), key=lambda i: perm[i]))
 
 
+SCALES = {  # float64 numpy: |partial| at the magnitude of the terms torch's formula subtracts
+    "tanh": lambda x: 1 + np.tanh(x) ** 2,
+    "sigmoid": lambda x: _sigmoid(NUMPY, x) * (1 + _sigmoid(NUMPY, x)),
+    "expm1": lambda x: np.abs(np.expm1(x)) + 1,
+    "asin": lambda x: (1 + x * x) / (1 - x * x) ** 1.5,
+    "log1p": lambda x: (1 + np.abs(x)) / (1 + x) ** 2,
+}
+
 TABLE = {
-    **{name: _unary(name, d) for name, d in {
+    **{name: _unary(name, d, SCALES.get(name)) for name, d in {
         "exp": lambda R, x: R.exp(x), "expm1": lambda R, x: R.exp(x), "log": lambda R, x: 1 / x,
         "log1p": lambda R, x: 1 / (x + 1), "log2": lambda R, x: 1 / (x * R.ln2), "log10": lambda R, x: 1 / (x * R.ln10),
         "sqrt": lambda R, x: 1 / (2 * R.sqrt(x)), "rsqrt": lambda R, x: -1 / (2 * x * R.sqrt(x)),
@@ -433,7 +447,8 @@ TABLE = {
                         x == np.amin(x, _axes(x.ndim, dim), keepdims=True)),),
                     magnitude=lambda g, x, dim=None, keepdim=False: (np.abs(_restore(g, x.shape, dim, keepdim)),),
                     terms=lambda shape, **kw: (1,)),
-    "logsumexp": _reduction("logsumexp", lambda R, x, v, dim: R.exp(x - v)),
+    "logsumexp": _reduction("logsumexp", lambda R, x, v, dim: R.exp(x - v),  # x - L: absolute error in exp
+                            lambda x, v, dim: np.exp(x - v) * (1 + np.abs(x) + np.abs(v))),
     "var": _reduction("var", lambda R, x, v, dim, correction: 2 * (x - _mean_of(x, dim)) / (_count(x.shape, dim) - correction),
                       lambda x, v, dim, correction: 2 * (np.abs(x) + np.abs(_mean_of(x, dim))) / (_count(x.shape, dim) - correction)),
     "std": _reduction("std", lambda R, x, v, dim, correction: (x - _mean_of(x, dim)) / ((_count(x.shape, dim) - correction) * v),
@@ -490,7 +505,8 @@ def vjp(name: str, dtype: torch.dtype, g: np.ndarray, *inputs: np.ndarray, **kwa
         if formula.partials is not None:
             out_shape = np.broadcast_shapes(*(x.shape for x in inputs))
             exact_partials = formula.partials(R, *(R.asarray(x) for x in inputs), **kwargs)
-            plain_partials = formula.partials(NUMPY, *inputs, **kwargs)
+            plain_partials = (formula.partials(NUMPY, *inputs, **kwargs) if formula.scale is None
+                              else formula.scale(*inputs, **kwargs))
             grads = [sum_to(R.asarray(g) * p, x.shape) for p, x in zip(exact_partials, inputs)]
             magnitudes = [sum_to(np.abs(np.broadcast_to(g * p, out_shape)), x.shape)
                           for p, x in zip(plain_partials, inputs)]
