@@ -101,15 +101,18 @@ def assert_no_farther(actual, reference, precise, budgets=None, exact: bool = Fa
 
 
 def check_values(device, reference_device, fn: Callable, inputs: Sequence, expected: Callable | None = None,
-                 exact: bool = False, *, dtype: torch.dtype, judge: Callable | None = None) -> None:
+                 exact: bool = False, *, dtype: torch.dtype, judge: Callable | None = None,
+                 signed_zeros: bool = True) -> None:
     """``fn(*inputs)``: every result of the documented ``dtype``; on the reference device equal to
-    ``expected()`` (numpy; bitwise once cast to ``dtype``), or for a computed float result within its
-    budget of the exact value ``judge(dtype, device)`` gives (an :class:`~conformance.accuracy.Accuracy`);
-    on any other device compared with the reference device's result element by element."""
+    ``expected()`` (numpy; bitwise once cast to ``dtype``, zero signs too unless ``signed_zeros`` is
+    False), or for a computed float result within its budget of the exact value ``judge(dtype, device)``
+    gives (an :class:`~conformance.accuracy.Accuracy`); on any other device compared with the reference
+    device's result element by element."""
     target, reference = devices.target(device), devices.target(reference_device)
     results = flat(run(target, fn, inputs))
     for i, a in enumerate(results):
-        assert a.dtype == dtype, f"result {i} has dtype {a.dtype}; the documented result dtype is {dtype}"
+        if a.dtype != dtype:
+            raise AssertionError(f"result {i} has dtype {a.dtype}; the documented result dtype is {dtype}")
     computed = judge is not None and not exact and dtype.is_floating_point
     judged = [judge(a.dtype, target.device) for a in results] if computed else None
     if target == reference:
@@ -120,14 +123,19 @@ def check_values(device, reference_device, fn: Callable, inputs: Sequence, expec
         wanted = flat(expected())
         assert len(results) == len(wanted), f"torch gave {len(results)} results, numpy {len(wanted)}"
         for i, (a, e) in enumerate(zip(results, wanted)):
-            assert_equal(a.detach().cpu(), torch.from_numpy(np.array(e)).to(a.dtype), f"result {i} against numpy")
+            assert_equal(a.detach().cpu(), torch.from_numpy(np.array(e)).to(a.dtype), f"result {i} against numpy",
+                         signed_zeros)
         return
     if computed:
         for a, judgement in zip(results, judged):
             accuracy.record(judgement.op, a.dtype, target.name,
                             ulps(a.dtype, accuracy.values_of(a), judgement.exact.hi, judgement.exact.lo),
                             judgement.budget)
-    assert_no_farther(results, run(reference, fn, inputs), lambda: [j.exact for j in judged],
+    reference_results = flat(run(reference, fn, inputs))
+    if not signed_zeros:  # x + 0 is +0.0 for either zero (IEEE 754 6.3)
+        results, reference_results = ([t + 0 if t.is_floating_point() else t for t in ts]
+                                      for ts in (results, reference_results))
+    assert_no_farther(results, reference_results, lambda: [j.exact for j in judged],
                       [j.budget for j in judged] if computed else None, not computed, (target.name, reference.name))
 
 

@@ -52,11 +52,16 @@ def differing(actual: torch.Tensor, expected: torch.Tensor) -> torch.Tensor:
     return differ.any(-1) if actual.is_complex() else differ
 
 
-def assert_equal(actual: torch.Tensor, expected: torch.Tensor, msg: str = "") -> None:
-    """Bitwise equality of dtype, shape and every value: -0.0 is not +0.0; NaN matches NaN."""
+def assert_equal(actual: torch.Tensor, expected: torch.Tensor, msg: str = "", signed_zeros: bool = True) -> None:
+    """Bitwise equality of dtype, shape and every value: -0.0 is not +0.0 (unless ``signed_zeros`` is False,
+    for ops that leave the sign of a zero result unspecified); NaN matches NaN."""
     prefix = f"{msg}\n" if msg else ""
-    assert actual.dtype == expected.dtype, f"{prefix}dtype {actual.dtype}, expected {expected.dtype}"
-    assert actual.shape == expected.shape, f"{prefix}shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
+    if actual.dtype != expected.dtype:
+        raise AssertionError(f"{prefix}dtype {actual.dtype}, expected {expected.dtype}")
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{prefix}shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
+    if not signed_zeros and (actual.is_floating_point() or actual.is_complex()):
+        actual, expected = actual + 0, expected + 0  # x + 0 is +0.0 for either zero (IEEE 754 6.3)
     differ = differing(actual, expected)
     if differ.any():
         where = differ.nonzero().tolist()
@@ -69,5 +74,6 @@ def assert_equal(actual: torch.Tensor, expected: torch.Tensor, msg: str = "") ->
 def assert_equal_numpy(actual: torch.Tensor, expected: np.ndarray) -> None:
     """Bitwise equality of a tensor's dtype (bfloat16 read as float32), shape and values with a numpy array."""
     a = to_numpy(actual)
-    assert a.dtype == expected.dtype, f"dtype {a.dtype}, expected {expected.dtype}"
+    if a.dtype != expected.dtype:
+        raise AssertionError(f"dtype {a.dtype}, expected {expected.dtype}")
     assert_equal(torch.from_numpy(a), torch.from_numpy(np.array(expected)))
