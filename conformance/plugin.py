@@ -100,7 +100,7 @@ def _git_hash() -> str:
 def run_info(config) -> dict:
     """What the run tests, as the header shows it and the reports record it."""
     seed = config.getoption("hypothesis_seed", None)
-    profile = settings.get_current_profile_name()
+    profile = profiles.current(config)
     return {
         "torch": torch.__version__,
         "torch_git": torch.version.git_version,
@@ -220,7 +220,7 @@ def pytest_runtest_call(item):
     the test measured go to its report (``user_properties`` entry ``ulp``: max and p99 per op, dtype, device)."""
     accuracy.reset()
     test = item.obj if is_given_test(item.obj) else None
-    if test is None or settings.get_current_profile_name() != "ci" or not item.get_closest_marker("xfail"):
+    if test is None or profiles.current(item.config) != "ci" or not item.get_closest_marker("xfail"):
         yield
     else:
         with overridden(test, phases=[Phase.explicit, Phase.generate]):

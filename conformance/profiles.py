@@ -37,3 +37,8 @@ def register(database_dir: str | None = None) -> None:
                 extra["database"] = DirectoryBasedExampleDatabase(path)
         # parent: Hypothesis's own defaults, not whichever profile happens to be loaded now
         settings.register_profile(name, parent=settings.get_profile("default"), **_COMMON, **values, **extra)
+
+
+def current(config) -> str:
+    """The profile this run loaded: ``--hypothesis-profile``, else :data:`DEFAULT`."""
+    return config.getoption("hypothesis_profile", None) or DEFAULT

@@ -1,7 +1,8 @@
-"""Benchmark tables and regression check over pytest-benchmark JSON files.
+"""Benchmark tables and regression checks over pytest-benchmark JSON files.
 
     python -m reports.benchcompare RUN.json                      # rates: GB/s, GFLOP/s, percent of peak
     python -m reports.benchcompare OLD.json NEW.json [--stat min|median] [--threshold 0.2]
+    python -m reports.benchcompare gate NEW [--history DIR] ...  # the nightly gate (reports.gate)
 
 With two files, every benchmark in both is compared on the chosen statistic of its time per call;
 one slower by more than the threshold (a fraction: 0.2 = 20%) is flagged, and the exit status is 1
@@ -66,7 +67,7 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _seconds(value: float | None) -> str:
+def seconds(value: float | None) -> str:
     if value is None:
         return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
@@ -85,7 +86,7 @@ def change_table(changes: list[Change], threshold: float, stat: str) -> str:
         verdict = ("SLOWER" if change.slower_than(threshold) else "ok") if change.ratio is not None else (
             "only in new" if change.old is None else "only in old")
         ratio = "-" if change.ratio is None else f"{change.ratio:+.1%}"
-        rows.append([change.name, _seconds(change.old), _seconds(change.new), ratio, verdict])
+        rows.append([change.name, seconds(change.old), seconds(change.new), ratio, verdict])
     return format_table(["benchmark", f"old {stat}", f"new {stat}", "change", f"> {threshold:.0%}?"], rows)
 
 
@@ -97,13 +98,18 @@ def rate_table(benchmarks: list[dict]) -> str:
         pct = info.get("pct_peak")
         peak = f"{info['peak']:.4g} {info['peak_unit']} {info['bound']}" if info.get("peak") else "- (latency)"
         rows.append([bench["name"], info["dtype"], "x".join(map(str, info["shape"])), info["layout"],
-                     _seconds(bench["stats"]["median"]), _number(info["gbps"]), _number(info["gflops"]),
+                     seconds(bench["stats"]["median"]), _number(info["gbps"]), _number(info["gflops"]),
                      "-" if pct is None else f"{pct:.0f}%", peak])
     return format_table(["benchmark", "dtype", "shape", "layout", "median", "GB/s", "GFLOP/s", "% peak", "peak"],
                         rows)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["gate"]:
+        from reports import gate  # imported here: reports.gate imports this module
+
+        return gate.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m reports.benchcompare", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", metavar="JSON", help="one run (rate table) or OLD NEW (comparison)")
     parser.add_argument("--stat", choices=("min", "median"), default=DEFAULT_STAT,

@@ -1,83 +1,50 @@
 """The static dashboard: HTML pages with inline CSS and SVG plots, built from a history folder.
 
-Pages: ``index.html`` (families by torch version and device, news since the previous run, expected
-failures that passed, runs, unreadable files), ``failures.html`` (message, falsifying example and repro
-script of each failure), ``versions.html`` (what changed between torch versions) and
-``benchmarks.html`` (rates per op across runs and torch versions, percent of peak).  No script, no
-network: every page stands alone.  All text from result files is escaped by Jinja's autoescape.
-The site is built in a temporary sibling folder and renamed into place.
+Pages: ``index.html`` (families by torch version and device, news since the previous run told as flakes
+or changes, the benchmark gate's alarms, expected failures that passed, runs, unreadable files),
+``failures.html`` (message, falsifying example and repro script of each failure, anchored for the
+matrix), ``flakes.html`` (flakes with their falsifying examples, flakes per family per night, changes),
+``trends.html`` (outcome counts per family per night), ``versions.html`` (what changed between torch
+versions) and ``benchmarks.html`` (the gate's verdicts; median and percent of peak per hot op per
+night).  No script, no network: every page stands alone; links to upstream documentation and issues
+are plain ``<a>`` links.  All text from result files is escaped by Jinja's autoescape.  The site is
+built in a temporary sibling folder and renamed into place.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
-from reports.history import BAD, OUTCOMES, BenchPoint, History, Run, load, version_key
+from reports import changes, trends
+from reports.changes import Column, anchor
+from reports.history import BAD, OUTCOMES, BenchPoint, History, Run, load
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-PAGES = ("index.html", "failures.html", "versions.html", "benchmarks.html")
-
-
-@dataclass(frozen=True)
-class Column:
-    torch: str
-    device: str
-
-    @property
-    def label(self) -> str:
-        return f"torch {self.torch} · {self.device}"
+PAGES = ("index.html", "failures.html", "flakes.html", "trends.html", "versions.html", "benchmarks.html")
+URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")
 
 
-@dataclass
-class Change:
-    nodeid: str
-    family: str | None
-    before: str | None  # outcome in the older run (None: not run there)
-    after: str | None
-    message: str | None
+def linkify(value) -> Markup:
+    """Text with every http(s) URL in it made a link; everything else escaped."""
+    value = "" if value is None else str(value)
+    out, last = [], 0
+    for match in URL.finditer(value):
+        out += [escape(value[last:match.start()]),
+                Markup('<a href="{0}">{0}</a>').format(match.group(0))]
+        last = match.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
 
 
-def columns(runs: list[Run]) -> dict[Column, list[Run]]:
-    """The runs of each (torch version, device), oldest first, columns by torch version then device."""
-    found: dict[Column, list[Run]] = defaultdict(list)
-    for run in runs:
-        for device in run.devices:
-            found[Column(run.torch, device)].append(run)
-    return dict(sorted(found.items(), key=lambda item: (version_key(item[0].torch), item[0].device)))
-
-
-def _by_nodeid(run: Run, device: str) -> dict[str, dict]:
-    return {t["nodeid"]: t for t in run.tests_on(device)}
-
-
-def changes(older: Run, newer: Run, device: str) -> list[Change]:
-    """Tests whose outcome differs between two runs on a device (or that ran in one only)."""
-    before, after = _by_nodeid(older, device), _by_nodeid(newer, device)
-    result = []
-    for nodeid in sorted(set(before) | set(after)):
-        old, new = before.get(nodeid), after.get(nodeid)
-        old_outcome, new_outcome = old and old["outcome"], new and new["outcome"]
-        if old_outcome != new_outcome:
-            test = new or old
-            result.append(Change(nodeid, test.get("family"), old_outcome, new_outcome,
-                                 (new or {}).get("message") or (new or {}).get("reason")))
-    return result
-
-
-def news(older: Run | None, newer: Run, device: str) -> tuple[list[Change], list[Change]]:
-    """(newly failing, newly passing) on a device since the previous run."""
-    if older is None:
-        return [], []
-    found = changes(older, newer, device)
-    failing = [c for c in found if c.after in BAD]
-    passing = [c for c in found if c.before in BAD + ("xfail",) and c.after in ("pass", "xpass")]
-    return failing, passing
+def first_url(value) -> str | None:
+    match = URL.search(value or "")
+    return match.group(0) if match else None
 
 
 def matrix(cols: dict[Column, list[Run]]) -> dict:
@@ -85,33 +52,59 @@ def matrix(cols: dict[Column, list[Run]]) -> dict:
     cells: dict[tuple[str, Column], Counter] = defaultdict(Counter)
     families, new = set(), {}
     for column, runs in cols.items():
-        latest = runs[-1]
+        latest, previous = runs[-1], (runs[-2] if len(runs) > 1 else None)
         for test in latest.tests_on(column.device):
-            family = test.get("family") or "(none)"
-            families.add(family)
-            cells[family, column][test["outcome"]] += 1
-        failing, passing = news(runs[-2] if len(runs) > 1 else None, latest, column.device)
-        new[column] = {"failing": failing, "passing": passing, "latest": latest,
-                       "previous": runs[-2] if len(runs) > 1 else None}
+            families.add(test.family or "(none)")
+            cells[test.family or "(none)", column][test.outcome] += 1
+        failing, passing = changes.news(previous, latest, column.device)
+        why = changes.differences(previous, latest) if previous else []
+        new[column] = {"failing": failing, "passing": passing, "latest": latest, "previous": previous,
+                       "kind": "change" if why else "flake", "why": why}
         for change in failing:
-            cells[change.family or "(none)", column]["newly_failing"] += 1
+            cells[change.family, column]["newly_failing"] += 1
         for change in passing:
-            cells[change.family or "(none)", column]["newly_passing"] += 1
+            cells[change.family, column]["newly_passing"] += 1
     return {"families": sorted(families), "cells": cells, "news": new}
 
 
+def failures(cols: dict[Column, list[Run]]) -> list[dict]:
+    """Failures of the latest run of each column, grouped by column and family, each with its anchor."""
+    groups = []
+    for column, runs in cols.items():
+        by_family = defaultdict(list)
+        for test in runs[-1].tests_on(column.device):
+            if test.outcome in BAD:
+                by_family[test.family or "(none)"].append(test)
+        for family, tests in sorted(by_family.items()):
+            groups.append({"column": column, "family": family, "run": runs[-1], "id": group_id(column, family),
+                           "tests": [{"test": t, "id": failure_id(column, t.nodeid)} for t in tests]})
+    return groups
+
+
+def group_id(column: Column, family: str) -> str:
+    return "failures-" + anchor(column.label, family)
+
+
+def failure_id(column: Column, nodeid: str) -> str:
+    return "failure-" + anchor(column.label, nodeid)
+
+
 def version_steps(cols: dict[Column, list[Run]], bench: list[BenchPoint]) -> list[dict]:
-    """For each device, each pair of adjacent torch versions: changed outcomes and benchmark medians."""
+    """For each device, each pair of adjacent torch versions (their latest runs, whatever the device's model):
+    changed outcomes, family counts and benchmark medians."""
     steps = []
-    devices = sorted({column.device for column in cols})
-    for device in devices:
-        versions = [column for column in cols if column.device == device]
+    for device in sorted({column.device for column in cols}):
+        latest: dict[str, Run] = {}
+        for column, runs in cols.items():  # by torch version
+            if column.device == device and (column.torch not in latest or runs[-1].start > latest[column.torch].start):
+                latest[column.torch] = runs[-1]
+        versions = list(latest)
         for older, newer in zip(versions, versions[1:]):
-            old_run, new_run = cols[older][-1], cols[newer][-1]
-            steps.append({"device": device, "older": older.torch, "newer": newer.torch,
-                          "changes": changes(old_run, new_run, device),
+            old_run, new_run = latest[older], latest[newer]
+            steps.append({"device": device, "older": older, "newer": newer,
+                          "changes": changes.changes(old_run, new_run, device),
                           "families": _family_deltas(old_run, new_run, device),
-                          "bench": _bench_deltas(bench, device, older.torch, newer.torch)})
+                          "bench": _bench_deltas(bench, device, older, newer)})
     return steps
 
 
@@ -119,8 +112,8 @@ def _family_deltas(older: Run, newer: Run, device: str) -> list[dict]:
     counts = {}
     for label, run in (("older", older), ("newer", newer)):
         for test in run.tests_on(device):
-            counts.setdefault(test.get("family") or "(none)", {"older": Counter(), "newer": Counter()})[label][
-                test["outcome"]] += 1
+            counts.setdefault(test.family or "(none)", {"older": Counter(), "newer": Counter()})[label][
+                test.outcome] += 1
     return [{"family": family, **value} for family, value in sorted(counts.items())
             if value["older"] != value["newer"]]
 
@@ -136,80 +129,31 @@ def _bench_deltas(bench: list[BenchPoint], device: str, older: str, newer: str) 
             for key in sorted(set(before) & set(after))]
 
 
-def rate(point: BenchPoint) -> tuple[float, str]:
-    """What a benchmark's plot shows: GFLOP/s (matmul-bound), GB/s (memory or link), else µs per call."""
-    bound = point.info.get("bound")
-    if bound == "matmul" and point.info.get("gflops") is not None:
-        return float(point.info["gflops"]), "GFLOP/s"
-    if bound and point.info.get("gbps") is not None:
-        return float(point.info["gbps"]), "GB/s"
-    return point.median * 1e6, "µs per call"
-
-
-def bench_plots(bench: list[BenchPoint]) -> list[dict]:
-    """One plot per (op, device, dtype, size set): its rate in every run, one series per torch version."""
-    groups: dict[tuple, list[BenchPoint]] = defaultdict(list)
-    for point in bench:
-        groups[point.name, point.op, point.device, point.dtype, point.size].append(point)
-    plots = []
-    for (name, op, device, dtype, size), points in sorted(groups.items()):
-        unit = rate(points[-1])[1]
-        whens = sorted({p.when for p in points})
-        versions = sorted({p.torch for p in points}, key=version_key)
-        series = []
-        for i, version in enumerate(versions):
-            mine = [p for p in points if p.torch == version and rate(p)[1] == unit]
-            series.append({"label": f"torch {version}", "color": PALETTE[i % len(PALETTE)],
-                           "points": [(whens.index(p.when), rate(p)[0], p) for p in mine]})
-        latest = {version: [p for p in points if p.torch == version][-1] for version in versions}
-        plots.append({"title": f"{op} · {device} · {dtype} · {size}", "name": name, "unit": unit,
-                      "svg": svg_plot(series, whens, unit), "latest": latest})
-    return plots
-
-
-def svg_plot(series: list[dict], whens: list[str], unit: str, width: int = 560, height: int = 220) -> dict:
-    """Geometry of a line plot: x is the run (in time order), y the value; the template draws it."""
-    left, right, top, bottom = 64, 40, 12, 40
-    values = [y for s in series for _, y, _ in s["points"]]
-    high = max(values) * 1.1 if values and max(values) > 0 else 1.0
-    span_x = max(len(whens) - 1, 1)
-
-    def x(index: int) -> float:
-        return round(left + (width - left - right) * (index / span_x if len(whens) > 1 else 0.5), 1)
-
-    def y(value: float) -> float:
-        return round(top + (height - top - bottom) * (1 - value / high), 1)
-
-    lines = []
-    for s in series:
-        points = [{"x": x(i), "y": y(v), "value": v, "point": p} for i, v, p in sorted(s["points"], key=lambda q: q[0])]
-        lines.append({**s, "xy": " ".join(f"{q['x']},{q['y']}" for q in points), "marks": points})
-    ticks = [{"y": y(high * k / 4), "label": f"{high * k / 4:.3g}"} for k in range(5)]
-    xticks = [{"x": x(i), "label": when[5:16].replace("T", " ")} for i, when in enumerate(whens)]  # MM-DD HH:MM
-    if len(xticks) > 6:  # keep the date labels readable
-        step = -(-len(xticks) // 6)
-        xticks = xticks[::step]
-    return {"width": width, "height": height, "left": left, "bottom": height - bottom, "right": width - right,
-            "top": top, "lines": lines, "ticks": ticks, "xticks": xticks, "unit": unit}
-
-
 def context(history: History) -> dict:
-    cols = columns(history.runs)
-    failures = []
-    for column, runs in cols.items():
-        for test in runs[-1].tests_on(column.device):
-            if test["outcome"] in BAD:
-                failures.append({"column": column, "run": runs[-1], "test": test})
+    cols = changes.columns(history.runs)
+    steps = changes.steps(cols)
+    nights, flake_counts = changes.flake_counts(steps)
     xpasses = [{"column": column, "test": test} for column, runs in cols.items()
-               for test in runs[-1].tests_on(column.device) if test["outcome"] == "xpass"]
+               for test in runs[-1].tests_on(column.device) if test.outcome == "xpass"]
+    latest = {column: runs[-1] for column, runs in cols.items()}
     return {"history": history, "columns": cols, "matrix": matrix(cols), "outcomes": OUTCOMES,
-            "failures": failures, "xpasses": xpasses, "steps": version_steps(cols, history.bench),
-            "plots": bench_plots(history.bench), "pages": PAGES}
+            "failures": failures(cols), "xpasses": xpasses, "steps": version_steps(cols, history.bench),
+            "flake_steps": [s for s in steps if s.kind == "flake" and s.changed],
+            "flake_total": sum(len(s.changed) for s in steps if s.kind == "flake"),
+            "change_steps": [s for s in steps if s.kind == "change" and s.changed],
+            "flake_counts": flake_counts, "flake_nights": nights,
+            "flake_plot": trends.flake_plot(nights, flake_counts) if flake_counts else None,
+            "family_trends": trends.family_trends(cols), "bench_trends": trends.bench_trends(history.bench,
+                                                                                              history.gates),
+            "gates": trends.latest_gates(history.gates), "latest": latest, "pages": PAGES}
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("reports", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("reports", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["linkify"] = linkify
+    env.globals.update(first_url=first_url, failure_id=failure_id, group_id=group_id, anchor=anchor)
+    return env
 
 
 def build(history_dir: Path, out_dir: Path) -> History:

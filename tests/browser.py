@@ -61,12 +61,13 @@ class Chromium:
                 return message["result"]
             self.events.append(message)
 
-    def open(self, path: Path) -> None:
-        """Load a local page and wait for its load event."""
+    def open(self, path: Path, fragment: str | None = None) -> None:
+        """Load a local page (scrolled to ``#fragment`` when given) and wait for its load event (or, for another
+        fragment of the page already open, for the navigation within it)."""
         self.events.clear()
-        self.call("Page.navigate", url=path.resolve().as_uri())
+        self.call("Page.navigate", url=path.resolve().as_uri() + (f"#{fragment}" if fragment else ""))
         deadline = time.monotonic() + self.timeout
-        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+        while not any(e.get("method") in ("Page.loadEventFired", "Page.navigatedWithinDocument") for e in self.events):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{path} did not load")
             self.events.append(json.loads(self.socket.recv()))

@@ -1,75 +1,141 @@
-"""A small history folder for the dashboard's tests: result files of three runs and two torch versions,
-benchmark files of both versions, and hostile text in test ids and messages."""
+"""A synthetic history folder for the dashboard's tests.
+
+Result files:
+
+- torch 2.9.1: one run written by an older version of the suite (no schema version, no suite or torch
+  git hash, no device names; test records without invariant, source, examples or falsifying example),
+  one of whose tests failed;
+- torch 2.13.0 on "Test CPU": three runs.  The first two test the same suite commit with the same torch
+  build and profile, and ``test_sum`` passes in one and fails in the other: a **flake**.  The third comes
+  with a new suite commit: ``test_view`` starts failing and ``test_t`` is fixed: **changes**.  Hostile text
+  sits in test ids, messages and examples.
+
+Benchmark files: five nights of torch 2.13.0 (``add`` and ``detach``), then a night where ``add`` is 27%
+slower, with the gate's verdict on it (a confirmed slowdown); one night of torch 2.9.1; one file of an
+older pytest-benchmark layout without ``extra_info``.
+
+What cannot be used: a truncated benchmark file, and a test record with an outcome this dashboard does not
+know (the third run's last line).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from reports import gate
+from reports.history import History, load_json
+
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=\"document.body.dataset.pwned=1\">"
+ISSUE = "https://github.com/pytorch/pytorch/issues/1"
+VIEW_DOC = "https://pytorch.org/docs/stable/generated/torch.Tensor.view.html"
+SUM = "conformance/test_values.py::test_sum[cpu]"
+VIEW = "conformance/test_layout.py::test_view[cpu]"
+T = "conformance/test_layout.py::test_t[cpu]"
+RAISES = "conformance/test_errors.py::test_raises[cpu]"
 
 
-def _test(nodeid: str, family: str, outcome: str, **extra) -> dict:
+def _test(nodeid: str, family: str, outcome: str, torch: str, **extra) -> dict:
     return {"kind": "test", "nodeid": nodeid, "family": family, "invariant": f"{family}.rule", "op": None,
-            "device": "cpu", "dtype": None, "torch": extra.pop("torch"), "outcome": outcome, "reason": None,
-            "duration": 0.1, "examples": 40, "invalid_examples": 0, "source": "seed 000", **extra}
+            "device": "cpu", "dtype": None, "torch": torch, "outcome": outcome, "reason": None,
+            "duration": 0.1, "examples": 40, "invalid_examples": 0, "source": f"{VIEW_DOC} ; seed 000", **extra}
 
 
-def _run(folder: Path, name: str, torch: str, start: str, tests: list[dict], end: bool = True) -> None:
-    records = [{"kind": "run", "schema": 1, "start": start, "torch": torch, "torch_git": "abc123",
-                "suite_git": "def456", "cuda": None, "devices": ["cpu"], "reference_device": "cpu",
-                "device_names": {"cpu": "Test CPU"}, "host": "host", "profile": "ci", "seed": "derandomized",
-                "env": f"torch{torch}"}]
-    records += [_test(torch=torch, **t) for t in tests]
-    if end:
-        records.append({"kind": "end", "end": start.replace("T00", "T01"), "exitstatus": 1, "counts": {}})
+def _write_lines(folder: Path, name: str, records: list[dict]) -> None:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
-def _bench(folder: Path, name: str, torch: str, when: str, median: float) -> None:
-    def entry(op: str, bound: str | None, gbps: float, pct: float | None) -> dict:
-        return {"name": f"test_hot_op[cpu-{op}]", "fullname": f"conformance/test_benchmarks.py::test_hot_op[cpu-{op}]",
-                "stats": {"median": median, "min": median, "mean": median},
-                "extra_info": {"op": op, "device": "cpu", "dtype": "float32", "size_set": "small", "torch": torch,
-                               "gbps": gbps, "gflops": gbps / 4, "bound": bound, "peak": 100.0 if pct else None,
-                               "peak_unit": "GB/s", "pct_peak": pct}}
+def _run(folder: Path, name: str, start: str, suite: str, tests: list[dict]) -> None:
+    torch = "2.13.0"
+    records = [{"kind": "run", "schema": 1, "start": start, "torch": torch, "torch_git": "abc123",
+                "suite_git": suite, "cuda": None, "devices": ["cpu"], "reference_device": "cpu",
+                "device_names": {"cpu": "Test CPU"}, "host": "host", "profile": "ci", "seed": "derandomized",
+                "env": "torch213"}]
+    records += [_test(torch=torch, **t) for t in tests]
+    records.append({"kind": "end", "end": start.replace("T00", "T01"), "exitstatus": 1, "counts": {"pass": 1}})
+    _write_lines(folder, name, records)
 
-    data = {"machine_info": {"torch": torch, "bench_size": "small"}, "datetime": when, "version": "5.2.3",
-            "benchmarks": [entry("add", "copy", 8e-3 / median, 8e-3 / median),
-                           entry("detach", None, 0.0, None)]}
+
+def _older_run(folder: Path) -> None:
+    """A result file of an older schema: no version, fewer fields, a failure without a falsifying example."""
+    minimal = {"kind": "test", "family": "layout", "device": "cpu", "torch": "2.9.1"}
+    _write_lines(folder, "history/torch29/a.jsonl", [
+        {"kind": "run", "start": "2026-11-20T00:00:00", "torch": "2.9.1", "devices": ["cpu"], "profile": "ci"},
+        {**minimal, "nodeid": VIEW, "outcome": "pass"},
+        {**minimal, "nodeid": T, "outcome": "fail", "message": "AssertionError: strides differ"},
+        {**minimal, "nodeid": RAISES, "family": "errors", "outcome": "xfail",
+         "reason": f"known divergence: message text differs {ISSUE}"},
+        {"kind": "end", "end": "2026-11-20T01:00:00", "exitstatus": 1},
+    ])
+
+
+def _bench_file(folder: Path, name: str, torch: str, when: str, add: float, detach: float = 4e-7) -> Path:
+    def entry(op: str, seconds: float, bound: str | None) -> dict:
+        gbps = 8e-3 / seconds if bound else 0.0
+        return {"name": f"test_hot_op[cpu-{op}]", "fullname": f"conformance/test_benchmarks.py::test_hot_op[cpu-{op}]",
+                "stats": {"median": seconds * 1.1, "min": seconds, "mean": seconds * 1.2},
+                "options": {"max_time": 0.2},
+                "extra_info": {"op": op, "device": "cpu", "dtype": "float32", "size_set": "small", "torch": torch,
+                               "threads": 1, "gbps": gbps, "gflops": gbps / 4, "bound": bound,
+                               "peak": 100.0 if bound else None, "peak_unit": "GB/s",
+                               "pct_peak": gbps if bound else None}}
+
+    data = {"machine_info": {"torch": torch, "torch_git": f"git-{torch}", "cuda": None, "bench_size": "small",
+                             "threads": 1, "cpu": {"brand_raw": "Test CPU"}},
+            "datetime": when, "version": "5.2.3",
+            "benchmarks": [entry("add", add, "copy"), entry("detach", detach, None)]}
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
+    return path
+
+
+def _benchmarks(folder: Path) -> None:
+    base = "benchmarks/torch2.13.0/small/Linux"
+    for day, add in zip(range(17, 22), (1.00e-4, 1.02e-4, 0.99e-4, 1.01e-4, 1.00e-4)):
+        _bench_file(folder, f"{base}/00{day}_bench.json", "2.13.0", f"2026-11-{day}T00:30:00", add)
+    tonight = _bench_file(folder, f"{base}/0022_bench.json", "2.13.0", "2026-11-22T00:30:00", 1.27e-4)
+    _bench_file(folder, "benchmarks/torch2.9.1/small/Linux/0001_bench.json", "2.9.1", "2026-11-20T00:30:00", 2e-4)
+    (folder / f"{base}/0023_bench.json").write_text('{"datetime": "2026-11-23T00:30:00", "benchmarks": [{"na')
+    (folder / "benchmarks/old-layout.json").write_text(json.dumps({"datetime": "2026-11-16T00:30:00", "benchmarks": [
+        {"name": "test_hot_op[cpu-add]", "stats": {"median": 1.1e-4}}]}))
+
+    # The gate's verdict on tonight, as the nightly writes it: add re-run twice and still 26% slower.
+    history, loaded = History(), History()
+    load_json(tonight, "tonight", loaded)
+    for path in sorted((folder / base).glob("00[12]*.json")):
+        load_json(path, path.name, history)
+    verdicts = gate.judge(loaded.bench, history.bench)
+    gate.confirm(verdicts, lambda points: {p.fullname: p.min * 0.99 for p in points})
+    gate.write(f"{folder}/gate/", verdicts, loaded.bench[0].when, threshold=gate.THRESHOLD)
 
 
 def write_history(folder: Path) -> Path:
-    """torch 2.9.1: one run; torch 2.13.0: two runs, the second with one new failure and one fix."""
-    _run(folder, "history/torch29/a.jsonl", "2.9.1", "2026-11-20T00:00:00", [
-        dict(nodeid="conformance/test_layout.py::test_view[cpu]", family="layout", outcome="pass"),
-        dict(nodeid="conformance/test_layout.py::test_t[cpu]", family="layout", outcome="fail",
-             message="AssertionError: strides differ", falsifying_example="Falsifying example: test_t(x=1)",
-             repro="python -m pytest 'conformance/test_layout.py::test_t[cpu]'"),
-        dict(nodeid="conformance/test_errors.py::test_raises[cpu]", family="errors", outcome="xfail"),
+    _older_run(folder)
+    _run(folder, "history/torch213/a.jsonl", "2026-11-21T00:00:00", "def456", [
+        dict(nodeid=VIEW, family="layout", outcome="pass"),
+        dict(nodeid=T, family="layout", outcome="fail", message="AssertionError: strides differ"),
+        dict(nodeid=RAISES, family="errors", outcome="xfail"),
+        dict(nodeid=SUM, family="values", outcome="pass"),
     ])
-    _run(folder, "history/torch213/a.jsonl", "2.13.0", "2026-11-21T00:00:00", [
-        dict(nodeid="conformance/test_layout.py::test_view[cpu]", family="layout", outcome="pass"),
-        dict(nodeid="conformance/test_layout.py::test_t[cpu]", family="layout", outcome="fail",
-             message="AssertionError: strides differ"),
-        dict(nodeid="conformance/test_errors.py::test_raises[cpu]", family="errors", outcome="xfail"),
+    _run(folder, "history/torch213/b.jsonl", "2026-11-22T00:00:00", "def456", [
+        dict(nodeid=VIEW, family="layout", outcome="pass"),
+        dict(nodeid=T, family="layout", outcome="fail", message="AssertionError: strides differ"),
+        dict(nodeid=RAISES, family="errors", outcome="xfail"),
+        dict(nodeid=SUM, family="values", outcome="fail", message=f"AssertionError: sum differs {HOSTILE}",
+             falsifying_example="Falsifying example: test_sum(x=tensor([1e308, 1e308]))"),
     ])
-    _run(folder, "history/torch213/b.jsonl", "2.13.0", "2026-11-22T00:00:00", [
-        dict(nodeid="conformance/test_layout.py::test_view[cpu]", family="layout", outcome="fail",
+    _run(folder, "history/torch213/c.jsonl", "2026-11-23T00:00:00", "789abc", [
+        dict(nodeid=VIEW, family="layout", outcome="fail",
              message=f"AssertionError: {HOSTILE}", falsifying_example=f"Draw 1 (x): {HOSTILE}",
              repro="python -m pytest 'conformance/test_layout.py::test_view[cpu]' --device cpu"),
-        dict(nodeid="conformance/test_layout.py::test_t[cpu]", family="layout", outcome="pass"),
-        dict(nodeid="conformance/test_errors.py::test_raises[cpu]", family="errors", outcome="xpass",
-             reason="known divergence: message text differs https://github.com/pytorch/pytorch/issues/1"),
+        dict(nodeid=T, family="layout", outcome="pass"),
+        dict(nodeid=RAISES, family="errors", outcome="xpass", reason=f"known divergence: message text differs {ISSUE}"),
+        dict(nodeid=SUM, family="values", outcome="pass"),
         dict(nodeid=f"conformance/test_errors.py::test_weird[cpu-{HOSTILE}]", family="errors", outcome="pass"),
+        dict(nodeid="conformance/test_errors.py::test_future[cpu]", family="errors", outcome="timeout"),
     ])
-    for i, (torch, when, median) in enumerate([("2.9.1", "2026-11-20T00:30:00", 2e-4),
-                                               ("2.13.0", "2026-11-21T00:30:00", 1e-4),
-                                               ("2.13.0", "2026-11-22T00:30:00", 1.2e-4)]):
-        _bench(folder, f"benchmarks/torch{torch}/small/Linux/000{i}_bench.json", torch, when, median)
+    _benchmarks(folder)
     return folder

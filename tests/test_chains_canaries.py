@@ -14,24 +14,24 @@ from conformance import test_chains
 from tests.canary import assert_caught
 from tests.faulty_device import cpu_with_fault
 
-# ``*`` off by 1e-5 (relative) on floating results -- drawn in about one float chain in four: planted in
-# this process with monkeypatch, and in the repro script's own interpreter by a sitecustomize module.
-MUL_FAULT = textwrap.dedent('''\
+# The floating unary methods of the chains (exp, sin, tanh) off by 1e-5 (relative): planted in this
+# process with monkeypatch, and in the repro script's own interpreter by a sitecustomize module.
+UNARY_FAULT = textwrap.dedent('''\
     import torch
 
-    _mul = torch.Tensor.__mul__
-
-
-    def mul(self, other):
-        out = _mul(self, other)
-        return _mul(out, 1 + 1e-5) if out.is_floating_point() else out
+    FAULTY = {}
+    for _name in ("exp", "sin", "tanh"):
+        def _faulty(self, _original=getattr(torch.Tensor, _name)):
+            return _original(self) * (1 + 1e-5)
+        FAULTY[_name] = _faulty
     ''')
 
 
-def _plant_mul_fault(monkeypatch):
+def _plant_unary_fault(monkeypatch):
     namespace = {}
-    exec(MUL_FAULT, namespace)  # noqa: S102 -- the fault's own source, shared with the subprocess
-    monkeypatch.setattr(torch.Tensor, "__mul__", namespace["mul"])
+    exec(UNARY_FAULT, namespace)  # noqa: S102 -- the fault's own source, shared with the subprocess
+    for name, faulty in namespace["FAULTY"].items():
+        monkeypatch.setattr(torch.Tensor, name, faulty)
 
 
 def test_device_only_fault_is_caught_in_chain_values():
@@ -81,7 +81,8 @@ def test_wrong_backward_is_caught_by_gradcheck(monkeypatch):
 def _run_script(path, tmp_path, fault: bool):
     env = dict(os.environ)
     if fault:
-        (tmp_path / "sitecustomize.py").write_text(MUL_FAULT + "\ntorch.Tensor.__mul__ = mul\n")
+        (tmp_path / "sitecustomize.py").write_text(
+            UNARY_FAULT + "\nfor _name, _f in FAULTY.items():\n    setattr(torch.Tensor, _name, _f)\n")
         env["PYTHONPATH"] = str(tmp_path)
     else:
         env.pop("PYTHONPATH", None)
@@ -92,7 +93,7 @@ def _run_script(path, tmp_path, fault: bool):
 def test_repro_script_reproduces_the_failure_alone(monkeypatch, tmp_path):
     """The script of a failing chain, run in a fresh interpreter: AssertionError with the fault
     planted there, a clean exit without it."""
-    _plant_mul_fault(monkeypatch)
+    _plant_unary_fault(monkeypatch)
     failure = assert_caught(test_chains.test_chain_values, device="cpu", reference_device="cpu")
     script = chains.script_of(failure)
     assert "conformance" not in script.replace("torch-conformance", "") and "hypothesis" not in script, script
