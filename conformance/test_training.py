@@ -23,9 +23,9 @@ from conformance.training import (
     CONVERSIONS, DOCS, DROPOUT, IMPLEMENTATIONS, MODE_CALLS, OPTIMIZERS, PRECISIONS, VARIANTS, ZERO_GRAD,
     Arithmetic, Implementation, Rounded, Variant, as_float64, assert_implementations_agree, assert_same_state,
     assert_within, available, backpropagated, batch_norm_expected, batch_norms, batches, build_mlp, dropout_inputs,
-    hyperparameters, mlp_parameter_names, mlp_specs, mlp_state_names, optimizer_inputs, participating, reference_of,
-    run_optimizer, saved_and_loaded, seeded, sgd_step, state_copy, storage_outside, supports, take_steps, tied_pair,
-    two_heads, warmed_mlps,
+    hyperparameters, mlp_parameter_names, mlp_specs, mlp_state_names, optimizer_inputs, participating,
+    partly_frozen, reference_of, run_optimizer, saved_and_loaded, seeded, sgd_step, state_copy, storage_outside,
+    supports, take_steps, tied_pair, two_heads, warmed_mlps,
 )
 from strategies import WRITABLE_LAYOUTS, dtypes, supported, tensors
 
@@ -139,12 +139,7 @@ def test_backward_fills_grad_of_exactly_the_trainable_parameters_that_take_part(
     """After ``backward`` a parameter has ``.grad`` exactly when it requires grad and takes part in the forward
     pass: frozen parameters (``requires_grad = False``, as in the seed) and an unused head keep ``None``."""
     dtype = data.draw(float_dtypes(device), label="dtype")
-    model, width = data.draw(two_heads(device, dtype), label="model")
-    params = list(model.parameters())
-    for p, frozen in zip(params, data.draw(st.lists(st.booleans(), min_size=len(params), max_size=len(params)),
-                                           label="frozen")):
-        p.requires_grad = not frozen
-    head = data.draw(st.integers(0, 1), label="head")
+    model, width, head = data.draw(partly_frozen(device, dtype), label="model, input width, head used")
     x = data.draw(batches(device, dtype, width), label="x").requires_grad_()  # backward runs even if all is frozen
     model(x, head).sum().backward()
     used = participating(model, head)
@@ -175,12 +170,8 @@ def test_step_leaves_parameters_without_grad_untouched(device, op, data):
     frozen ones and those of an unused head -- whatever the hyperparameters (weight decay included), and leaves
     their optimizer state as construction left it."""
     dtype = data.draw(float_dtypes(device), label="dtype")
-    model, width = data.draw(two_heads(device, dtype), label="model")
+    model, width, head = data.draw(partly_frozen(device, dtype), label="model, input width, head used")
     params = list(model.parameters())
-    for p, frozen in zip(params, data.draw(st.lists(st.booleans(), min_size=len(params), max_size=len(params)),
-                                           label="frozen")):
-        p.requires_grad = not frozen
-    head = data.draw(st.integers(0, 1), label="head")
     optimizer = op.optim.cls(model.parameters(), **data.draw(hyperparameters(op), label="hyperparameters"))
     before = [(p.detach().clone(), state_copy(optimizer, p)) for p in params]  # Adagrad fills its state here
     x = data.draw(batches(device, dtype, width), label="x").requires_grad_()

@@ -641,6 +641,18 @@ def two_heads(draw, device, dtype=torch.float64):
     return model.to(device=device, dtype=dtype), spec[0].width_in
 
 
+@st.composite
+def partly_frozen(draw, device, dtype):
+    """(model, input width, head): a :func:`two_heads` model with drawn parameters frozen the seed's way
+    (``param.requires_grad = False``) and the head its forward pass will use."""
+    model, width = draw(two_heads(device, dtype), label="model")
+    params = list(model.parameters())
+    for p, frozen in zip(params, draw(st.lists(st.booleans(), min_size=len(params), max_size=len(params)),
+                                      label="frozen")):
+        p.requires_grad = not frozen
+    return model, width, draw(st.integers(0, 1), label="head")
+
+
 def participating(model: TwoHeads, head: int) -> set[int]:
     """ids of the parameters that take part in ``model(x, head)``."""
     return {id(p) for p in model.trunk.parameters()} | {id(p) for p in model.heads[head].parameters()}
