@@ -21,7 +21,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conformance import devices, promotion
+from conformance import budgets, devices, dtype_rules, promotion, references
 from conformance.differential import check_values
 from conformance.oracles import to_numpy
 from strategies import WRITABLE_LAYOUTS, dtypes, kind_of, recipe_of, shapes, supported, tensors
@@ -119,12 +119,9 @@ REDUCTIONS = [
               ("float", "int", "uint", "bool"), doc("sum")),
     Reduction("mean", lambda x, d, k, c: torch.mean(x, d, keepdim=k), lambda a, ax, k, c: np.mean(a, ax, keepdims=k),
               ("float",), doc("mean")),
-    # prod of float16/bfloat16 is a separate op: CPU accumulates it in the input precision
     Reduction("prod", _prod, _np_prod, ("float", "int", "uint", "bool"), doc("prod"), many_dims=False,
-              dtypes=(torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8,
-                      torch.bool)),
-    Reduction("prod-half", _prod, _np_prod, ("float",), doc("prod"), many_dims=False,
-              dtypes=(torch.float16, torch.bfloat16)),
+              dtypes=(torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int8, torch.int16,
+                      torch.int32, torch.int64, torch.uint8, torch.bool)),
     Reduction("amax", lambda x, d, k, c: torch.amax(x, () if d is None else d, keepdim=k),
               lambda a, ax, k, c: np.max(a, ax, keepdims=k), ("float", "int", "uint", "bool"), doc("amax"),
               exact=True, inputs="any", nonempty=True),
@@ -195,8 +192,11 @@ def test_reduction_matches_numpy(device, reference_device, op, data):
     if op.name in ("var", "std"):  # N - correction > 0: the documented divisor
         correction = data.draw(st.integers(0, min(2, _reduced_count(tuple(x.shape), dim) - 1)), label="correction")
     axis = dim if x.dim() else None
+    options = {"correction": correction} if op.name in ("var", "std") else {}
     check_values(device, reference_device, lambda t: op.torch(t, dim, keepdim, correction), [x],
-                 quietly(lambda: op.numpy(numpy_of(x), axis, keepdim, correction)), exact=op.exact)
+                 quietly(lambda: op.numpy(numpy_of(x), axis, keepdim, correction)), exact=op.exact,
+                 dtype=dtype_rules.reduction(op.name, x.dtype), judge=budgets.judge(op.name, lambda dtype: references.reduction(
+                     op.name, dtype, numpy_of(x), axis, keepdim, **options)))
 
 
 # ---------------------------------------------------------------------------
@@ -251,7 +251,9 @@ def test_unary_matches_numpy(device, reference_device, op, data):
     x = _draw(data, device, reference_device, "x", op.kinds, bounds={"float": (op.low, op.high)})
     if op.name == "round" and data.draw(st.booleans(), label="halves"):
         x = _mapped(x, lambda s: (s * 2).floor() / 2)  # k/2: exact in every float dtype, ties to even
-    check_values(device, reference_device, op.torch, [x], quietly(lambda: op.numpy(numpy_of(x))), exact=op.exact)
+    check_values(device, reference_device, op.torch, [x], quietly(lambda: op.numpy(numpy_of(x))), exact=op.exact,
+                 dtype=x.dtype, judge=budgets.judge(op.name, lambda dtype: references.elementwise(
+                     op.name, dtype, op.numpy, numpy_of(x))))
 
 
 @invariant("unary-special", source=DOCS + "notes/numerical_accuracy.html#extremal-values")
@@ -261,7 +263,9 @@ def test_unary_special_values_match_numpy(device, reference_device, op, data):
     """inf, -inf, nan, -0.0, the largest finite and subnormal inputs, and arguments outside the
     domain: log(0) = -inf, log(-1) = sqrt(-1) = nan, exp(inf) = inf -- as numpy gives them."""
     x = _draw(data, device, reference_device, "x", ("float",), special=True)
-    check_values(device, reference_device, op.torch, [x], quietly(lambda: op.numpy(numpy_of(x))), exact=op.exact)
+    check_values(device, reference_device, op.torch, [x], quietly(lambda: op.numpy(numpy_of(x))), exact=op.exact,
+                 dtype=x.dtype, judge=budgets.judge(op.name, lambda dtype: references.elementwise(
+                     op.name, dtype, op.numpy, numpy_of(x))))
 
 
 # ---------------------------------------------------------------------------
@@ -314,16 +318,18 @@ _COARSE = (torch.float16, torch.bfloat16)
 DIVISION = [
     # torch.div(rounding_mode="trunc"): "rounds the results of the division towards zero"
     Binary("div-trunc", lambda a, b: torch.div(a, b, rounding_mode="trunc"), _trunc_divide,
-           ("float", "int"), doc("div"), right_min_abs=0.5, exclude=_COARSE),
+           ("float", "int"), doc("div"), right_min_abs=0.5, exact=True, exclude=_COARSE),
     # rounding_mode="floor": "rounds the results of the division down" -- Python's //
     Binary("div-floor", lambda a, b: torch.div(a, b, rounding_mode="floor"), np.floor_divide,
-           ("float", "int"), doc("div"), right_min_abs=0.5, exclude=_COARSE),
+           ("float", "int"), doc("div"), right_min_abs=0.5, exact=True, exclude=_COARSE),
     Binary("floor_divide", torch.floor_divide, np.floor_divide, ("float", "int"), doc("floor_divide"),
-           right_min_abs=0.5, exclude=_COARSE),
+           right_min_abs=0.5, exact=True, exclude=_COARSE),
     # remainder: Python's modulus, the sign of the divisor; fmod: C's, the sign of the dividend
     Binary("remainder", torch.remainder, np.remainder, ("float", "int"), doc("remainder"), right_min_abs=0.5,
            exclude=_COARSE),
-    Binary("fmod", torch.fmod, np.fmod, ("float", "int"), doc("fmod"), right_min_abs=0.5, exclude=_COARSE),
+    # fmod is exact in IEEE arithmetic (C's fmod); remainder adds the divisor once: one rounding
+    Binary("fmod", torch.fmod, np.fmod, ("float", "int"), doc("fmod"), right_min_abs=0.5, exact=True,
+           exclude=_COARSE),
 ]
 
 
@@ -356,11 +362,18 @@ def _representable(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return _mapped(x, lambda s: s.to(dtype).to(s.dtype))
 
 
+# torch.maximum, minimum and clamp leave the sign of a zero result unspecified (numpy returns the first of
+# two equal zeros, IEEE 754-2019's maximum/minimum order -0 below +0)
+UNSIGNED_ZEROS = {"maximum", "minimum"}
+
+
 def _binary_case(device, reference_device, op: Binary, a, b):
     dtype = promotion.result_type(a, b)
     a, b = _representable(a, dtype), _representable(b, dtype)
     check_values(device, reference_device, op.torch, [a, b], quietly(lambda: op.numpy(*_promoted(a, b))),
-                 exact=op.exact)
+                 dtype=dtype_rules.binary(op.name, a, b), judge=budgets.judge(op.name, lambda dtype: references.elementwise(
+                     op.name, dtype, op.numpy, *_promoted(a, b))),
+                 exact=op.exact, signed_zeros=op.name not in UNSIGNED_ZEROS)
 
 
 @invariant("binary-broadcast", source=DOCS + "notes/broadcasting.html")
@@ -402,7 +415,8 @@ def test_where_matches_numpy(device, reference_device, data):
     a, b = (_draw(data, device, reference_device, name, ("float", "int", "uint", "bool"), shape=s)
             for name, s in (("x", shapes_[1]), ("y", shapes_[2])))
     check_values(device, reference_device, torch.where, [condition, a, b],
-                 lambda: np.where(numpy_of(condition), numpy_of(a), numpy_of(b)), exact=True)
+                 lambda: np.where(numpy_of(condition), numpy_of(a), numpy_of(b)), exact=True,
+                 dtype=promotion.result_type(a, b))
 
 
 @invariant("clamp", source=doc("clamp"))
@@ -419,7 +433,8 @@ def test_clamp_matches_numpy_clip(device, reference_device, data):
         expected = np.maximum(expected, low)
     if high is not None:
         expected = np.minimum(expected, high)
-    check_values(device, reference_device, lambda t: torch.clamp(t, low, high), [x], lambda: expected, exact=True)
+    check_values(device, reference_device, lambda t: torch.clamp(t, low, high), [x], lambda: expected, exact=True,
+                 dtype=x.dtype, signed_zeros=False)
 
 
 # ---------------------------------------------------------------------------
@@ -575,7 +590,7 @@ def test_getitem_matches_numpy(device, reference_device, op, data):
               shape=shapes(min_dims=op.min_dims, zero_size=op.name == "basic"))
     index = data.draw(_index(tuple(x.shape), op.name), label="index")
     check_values(device, reference_device, lambda t, *i: t[i], [x, *index],
-                 lambda: numpy_of(x)[_numpy_index(index)], exact=True)
+                 lambda: numpy_of(x)[_numpy_index(index)], exact=True, dtype=x.dtype)
 
 
 @invariant("setitem", source=NUMPY_INDEXING + "#assigning-values-to-indexed-arrays")
@@ -603,7 +618,7 @@ def test_setitem_matches_numpy(device, reference_device, op, data):
         a[_numpy_index(index)] = numpy_of(value)
         return a
 
-    check_values(device, reference_device, assign, [x, value, *index], expected, exact=True)
+    check_values(device, reference_device, assign, [x, value, *index], expected, exact=True, dtype=x.dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -642,7 +657,7 @@ def test_joining_and_splitting_match_numpy(device, reference_device, op, data):
         else:
             parts = [data.draw(draw_tensor(shape=base), label=f"x{i}") for i in range(count)]
             fn, expected = (lambda *ts: torch.stack(ts, dim)), (lambda: np.stack([numpy_of(p) for p in parts], dim))
-        check_values(device, reference_device, fn, parts, expected, exact=True)
+        check_values(device, reference_device, fn, parts, expected, exact=True, dtype=dtype)
         return
     x = data.draw(draw_tensor(shape=base), label="x")
     dim = data.draw(st.integers(-ndim, ndim - 1), label="dim")
@@ -658,7 +673,7 @@ def test_joining_and_splitting_match_numpy(device, reference_device, op, data):
     else:
         chunks = data.draw(st.integers(1, size + 1), label="chunks")
         fn, expected = (lambda t: t.chunk(chunks, dim)), (lambda: _pieces(numpy_of(x), -(-size // chunks), dim))
-    check_values(device, reference_device, fn, [x], expected, exact=True)
+    check_values(device, reference_device, fn, [x], expected, exact=True, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -686,4 +701,5 @@ def test_matmul_matches_numpy(device, reference_device, op, data):
     dtype = data.draw(dtypes(devices.target(device).device, ("float",)), label="dtype")
     a, b = (data.draw(tensors(dtype=dtype, shape=s, device=devices.target(reference_device).device, low=0.5,
                               high=2.0), label=name) for name, s in (("a", a_shape), ("b", b_shape)))
-    check_values(device, reference_device, fn, [a, b], lambda: np.matmul(numpy_of(a), numpy_of(b)))
+    check_values(device, reference_device, fn, [a, b], dtype=dtype, judge=budgets.judge(
+        op, lambda result_dtype: references.matmul(result_dtype, numpy_of(a), numpy_of(b))))
