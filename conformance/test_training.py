@@ -263,7 +263,8 @@ def test_step_matches_documented_algorithm(device, op, data):
 
 
 def agreement(optim, impl, data, device, dtype, layouts, max_params: int = 2):
-    """The for-loop and ``impl`` on the same drawn inputs: (for-loop run, ``impl`` run, reference bounds, inputs)."""
+    """The for-loop and ``impl`` on the same drawn inputs: (for-loop run, ``impl`` run, reference, the drawn
+    parameters), each run a (parameters, optimizer) pair; skips where ``impl`` is unavailable."""
     reason = available(optim, impl, device, dtype)
     if reason:
         pytest.skip(reason)
@@ -554,6 +555,7 @@ def test_seed_fine_tuning_updates_only_the_new_classifier(device, data):
         loss = (prediction - labels).sum()
         loss.backward()
         assert all(p.grad is None for p in model.features.parameters())
+        assert model.fc.weight.grad.dtype == torch.float32
         assert_within(model.fc.weight.grad, weight_grad, f"fc.weight.grad at step {t}")
         assert_equal(model.fc.bias.grad, torch.full((widths[3],), float(rows), device=device))
         grads = [Rounded.exact(as_float64(p.grad), features.arith) for p in classifier]

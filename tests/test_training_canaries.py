@@ -105,10 +105,18 @@ def test_dropout_active_in_evaluation_is_caught(monkeypatch, op):
     assert_caught(training.test_dropout_in_evaluation_is_the_identity, device="cpu", op=op)
 
 
-def test_batchnorm_using_batch_statistics_in_evaluation_is_caught(monkeypatch):
+def test_batchnorm_moving_its_statistics_in_evaluation_is_caught(monkeypatch):
+    """An evaluation-mode batch norm that normalizes right but still moves its running mean toward the batch."""
     original = F.batch_norm
-    monkeypatch.setattr(F, "batch_norm", lambda *args, **kwargs: original(*args, **(kwargs | {"training": True}))
-                        if "training" in kwargs else original(*args[:5], True, *args[6:], **kwargs))
+
+    def drifting(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        out = original(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if not training and running_mean is not None:
+            with torch.no_grad():
+                running_mean.lerp_(input.transpose(0, 1).reshape(input.shape[1], -1).mean(1), 0.1)
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", drifting)
     assert_caught(training.test_batchnorm_in_evaluation_uses_running_statistics, device="cpu")
 
 
