@@ -12,7 +12,7 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.errors import HypothesisException
 
-from conformance.hypothesis_glue import overridden
+from conformance.hypothesis_glue import overridden, own_seed
 
 CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 
@@ -20,21 +20,14 @@ CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit
 def assert_caught(test, **kwargs) -> BaseException:
     """Call ``test(**kwargs)`` (a Hypothesis test) under the ci profile and return the failure it must raise.
 
-    The examples are the test function's own derandomized ones, whichever tests ran before: Hypothesis's
-    pytest plugin leaves the node id of the last parametrized run in the function's seed
-    (``_hypothesis_internal_add_digest``), which would make a canary's examples depend on test order.
+    The examples are the test function's own derandomized ones, whichever tests ran before
+    (:func:`conformance.hypothesis_glue.own_seed`).
     """
-    inner = test.hypothesis.inner_test
-    digest = inner.__dict__.pop("_hypothesis_internal_add_digest", None)
-    try:
-        with overridden(test, **CANARY_SETTINGS):
-            try:
-                test(**kwargs)
-            except HypothesisException:
-                raise  # a harness problem (unsatisfiable, health check), not a caught fault
-            except (Exception, pytest.fail.Exception) as failure:
-                return failure
-    finally:
-        if digest is not None:
-            inner._hypothesis_internal_add_digest = digest
+    with own_seed(test), overridden(test, **CANARY_SETTINGS):
+        try:
+            test(**kwargs)
+        except HypothesisException:
+            raise  # a harness problem (unsatisfiable, health check), not a caught fault
+        except (Exception, pytest.fail.Exception) as failure:
+            return failure
     pytest.fail(f"{test.__name__} did not detect the planted fault under the ci profile")
