@@ -78,10 +78,6 @@ def assert_same_outcome(expected: Outcome, got: Outcome, what: str) -> None:
         assert_equal(r, w, msg=f"{what} differs from the function route")
 
 
-def is_python_scalar(value) -> bool:
-    return isinstance(value, (bool, int, float, complex))
-
-
 # ---------------------------------------------------------------------------
 # Routes agree
 # ---------------------------------------------------------------------------
@@ -114,7 +110,7 @@ def test_routes_agree(device, op, kind, operand, data):
 # In-place routes
 # ---------------------------------------------------------------------------
 
-def with_self_of_result_shape(data, case, device):
+def with_self_of_result_shape(data, case):
     """The case with its first input redrawn, if needed, in the shape of the result (an in-place op
     writes the result into it) and in a layout without internal overlap."""
     inputs, kwargs = case.arguments()
@@ -137,8 +133,7 @@ def test_inplace_writes_the_function_result_into_self(device, op, kind, operand,
     x's (an integer x, a floating result), they raise and leave x untouched, and so they do where a
     complex x would get a real result (abs)."""
     target = devices.target(device)
-    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, operand, layouts=WRITABLE_LAYOUTS),
-                                     device)
+    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, operand, layouts=WRITABLE_LAYOUTS))
     with target.context():
         expected = outcome(case.run, op.fn)
         skip_if_unsupported(op, device, expected)
@@ -182,7 +177,7 @@ def test_inplace_on_overlapping_self_raises(device, op, kind, data):
     """An in-place op on a tensor with internal overlap (an ``expand``ed self) raises "unsupported
     operation: more than one element of the written-to tensor refers to a single memory location"."""
     target = devices.target(device)
-    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, layouts=WRITABLE_LAYOUTS), device)
+    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, layouts=WRITABLE_LAYOUTS))
     inputs, kwargs = case.arguments()
     long = [d for d, size in enumerate(inputs[0].shape) if size > 1]
     assume(long and inputs[0].numel())  # without two elements a tensor cannot overlap itself
