@@ -27,7 +27,7 @@ import torch
 from hypothesis import strategies as st
 from torch.autograd.gradcheck import GradcheckError
 
-from conformance import devices, differential, layout_model as model, ops, promotion
+from conformance import accuracy, devices, differential, error_bounds, layout_model as model, oracles, ops, promotion
 from conformance.oracles import to_numpy
 from strategies import LAYOUTS, recipe_of, reshapes, shapes, supported, tensors
 from strategies.tensors import Step
@@ -128,8 +128,14 @@ class Program:
     def torch_function(self, traced: bool = False, grad: bool = False) -> Callable:
         return _compiled(self.torch_source(traced, grad), "program", {"torch": torch})
 
-    def numpy_function(self) -> Callable:
-        return _compiled(self.numpy_source(), "reference", {"np": np, "cast": cast})
+    def numpy_function(self, cast_to: Callable = None) -> Callable:
+        return _compiled(self.numpy_source(), "reference", {"np": np, "cast": cast_to or cast})
+
+    def judge(self) -> Callable:
+        """``(dtype, device) -> Accuracy`` of a float result: numpy's value, within twice the chain's
+        running error bound (:mod:`conformance.error_bounds`)."""
+        return error_bounds.chain_judge(self.numpy_function(error_bounds.bounded_cast),
+                                        [to_numpy(x) for x in self.inputs])
 
     def expected(self):
         """numpy's result (float64, integers exactly) on the drawn inputs."""
@@ -509,23 +515,41 @@ def script(program: Program, check: str, device: str, reference: str, message: s
         + "    ]",
     ]
     exact = program.result is not None and not (program.result.floating or program.result.dtype.is_complex)
-    if check == "values":
+    dtype = program.result.dtype if program.result is not None else None
+    bounded = not exact and check in ("values", "differential", "compile")
+    if bounded:  # the numpy reference on values that carry their error bound (conformance.error_bounds)
+        parts += [program.numpy_source(), _helpers(error_bounds.Bounded, error_bounds.bounded_cast),
+                  textwrap.dedent(f"""\
+                      cast = bounded_cast
+                      BUDGETS = {error_bounds.budgets_of(device, dtype)!r}
+                      with np.errstate(all="ignore"):
+                          bound = reference(*[Bounded(x.detach().numpy(), budgets=BUDGETS) for x in inputs("cpu")])
+                      value, error = np.asarray(bound.value, dtype=np.float64), bound.error""")]
+    if check == "values" and exact:
         parts += [program.numpy_source(), _helpers(cast), textwrap.dedent(f"""\
-            with np.errstate(all="ignore"):
-                expected = reference(*[x.detach().numpy() for x in inputs("cpu")])
-            actual = program(*inputs({device!r}))
-            torch.testing.assert_close(actual.cpu(), torch.from_numpy(np.array(expected)).to(actual.dtype),
-                                       equal_nan=True{", rtol=0, atol=0" if exact else ""})""")]
+            expected = reference(*[x.detach().numpy() for x in inputs("cpu")])
+            actual = program(*inputs({device!r})).cpu()
+            assert actual.dtype == {dtype}, actual.dtype
+            assert torch.equal(actual, torch.from_numpy(np.array(expected)).to(actual.dtype)), (actual, expected)""")]
+    elif check == "values":
+        parts.append(textwrap.dedent(f"""\
+            actual = program(*inputs({device!r})).cpu()
+            assert actual.dtype == {dtype}, actual.dtype
+            got = actual.double().numpy()
+            outside = ~((np.isnan(got) & np.isnan(value)) | (got == value) | (np.abs(got - value) <= 2 * error))
+            assert not outside.any(), ("torch", got[outside], "numpy", value[outside], "bound", 2 * error[outside])"""))
     elif check in ("differential", "gradient-differential", "compile"):
-        parts.append(_helpers(differential.flat, differential.widened, differential.distance,
-                              differential.assert_no_farther))
+        parts.append(_helpers(differential.flat, differential.widened, oracles._bits, oracles.differing)
+                     + f"\n\n\nFORMATS = {accuracy.FORMATS!r}\n\n\n"
+                     + _helpers(accuracy.ulps, accuracy.ulp_of, differential.assert_no_farther))
         if check == "gradient-differential":
             parts.append(_helpers(differential.cotangent, differential.gradients) + "\n\nprogram = gradients(program)")
         run = "torch.compile(program, fullgraph=True)" if check == "compile" else "program"
         other = device if check == "compile" else reference
+        judged = ("lambda: [torch.from_numpy(value)], [2 * error / ulp_of(" + str(dtype) + ", value)]" if bounded else
+                  f"lambda: program(*[widened(x) for x in inputs({other!r})]), None" if not exact else "None, None")
         parts.append(textwrap.dedent(f"""\
-            assert_no_farther({run}(*inputs({device!r})), program(*inputs({other!r})),
-                              lambda: program(*[widened(x) for x in inputs({other!r})]), {exact},
+            assert_no_farther({run}(*inputs({device!r})), program(*inputs({other!r})), {judged}, {exact},
                               ({device!r}, {other!r}))"""))
     elif check == "gradcheck":
         parts.append(f"torch.autograd.gradcheck(program, inputs({device!r}))")

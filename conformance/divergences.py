@@ -1,15 +1,20 @@
-"""Known divergences: expected failures keyed by invariant, op, device type and torch version range.
+"""Known divergences: expected failures keyed by invariant, op, device type and torch version range,
+narrowed to the dtypes and the failure they explain.
 
 The data lives in ``known_divergences.json`` beside this module (or the file $CONFORMANCE_KNOWN_DIVERGENCES
-names); each entry carries the reason and
-an upstream link.  A matching test is marked ``xfail(strict=False)``: when it passes it is reported
-as XPASS, so a fixed upstream bug is noticed.
+names); each entry carries the reason and an upstream link.  A matching test is marked ``xfail``
+(``strict`` where the divergence is deterministic, so a fixed upstream bug fails the run until the entry
+is narrowed).  Like pytest's ``xfail(raises=...)``, an entry may name the expected failure: the exception
+type (``raises``), a regular expression its message must contain (``match``) and the dtypes it concerns
+(``dtypes``: the message must name one, as ``torch.float32``).  Any other failure of the test -- a harness
+crash, an unrelated bug, the same rule broken for another dtype -- is reported as a failure, not swallowed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +23,10 @@ from packaging.version import Version
 
 ENV = "CONFORMANCE_KNOWN_DIVERGENCES"  # another data file, e.g. a backend vendor's own list
 DEFAULT = Path(__file__).with_name("known_divergences.json")
-FIELDS = {"invariant", "op", "device", "torch", "reason", "link"}
+FIELDS = {"invariant", "op", "device", "torch", "reason", "link", "dtypes", "raises", "match", "strict"}
 REQUIRED = {"invariant", "torch", "reason", "link"}
+DTYPES = {"float16", "bfloat16", "float32", "float64", "complex64", "complex128", "bool", "uint8", "int8",
+          "int16", "int32", "int64", "uint64"}
 
 
 def path() -> Path:
@@ -35,6 +42,10 @@ class Divergence:
     torch: str  # PEP 440 specifier of the affected torch releases, e.g. ">=2.4,<2.9"
     reason: str
     link: str
+    dtypes: tuple[str, ...] = ()  # the failure names one of them; () any
+    raises: str | None = None  # the failure's exception type (a class name in its MRO); None any
+    match: str | None = None  # a regular expression searched in the failure's message; None any
+    strict: bool = False  # deterministic: a pass is an error (XPASS(strict))
 
     def matches(self, invariant: str, op: str | None, device: str | None, torch_version: str) -> bool:
         release = Version(Version(torch_version).base_version)  # 2.13.0+cpu -> 2.13.0
@@ -42,6 +53,30 @@ class Divergence:
                 and self.op in (None, op)
                 and (self.device is None or (device or "").split(":")[0] == self.device)
                 and release in SpecifierSet(self.torch))
+
+    def unexplained(self, failure: BaseException) -> str | None:
+        """Why ``failure`` is not the failure this entry expects; None when it is.  Every exception of an
+        exception group (Hypothesis reports distinct failures together) must be explained."""
+        leaves = list(_leaves(failure))
+        for leaf in leaves:
+            names = [cls.__name__ for cls in type(leaf).__mro__]
+            message = str(leaf)
+            if self.raises and self.raises not in names:
+                return f"expected {self.raises}, got {type(leaf).__name__}: {message.splitlines()[0] if message else ''}"
+            if self.match and not re.search(self.match, message):
+                return f"the message does not match {self.match!r}"
+            if self.dtypes and not re.search(rf"\btorch\.({'|'.join(self.dtypes)})\b", message):
+                return f"the failure concerns none of the dtypes {', '.join(self.dtypes)}"
+        return None
+
+
+def _leaves(failure: BaseException):
+    inner = getattr(failure, "exceptions", None)  # a (Base)ExceptionGroup, also the backport's on 3.10
+    if isinstance(inner, (list, tuple)):
+        for exception in inner:
+            yield from _leaves(exception)
+    else:
+        yield failure
 
 
 def load(file: Path | None = None) -> list[Divergence]:
@@ -71,9 +106,20 @@ def _entry(file: Path, index: int, entry) -> Divergence:
     if missing or extra:
         raise ValueError(f"{where}: missing fields {sorted(missing)}, unknown fields {sorted(extra)}; "
                          f"an entry has {sorted(FIELDS)}")
-    for field in FIELDS & set(entry):
+    for field in FIELDS & set(entry) - {"dtypes", "strict"}:
         if not isinstance(entry[field], str) and not (field in ("op", "device") and entry[field] is None):
             raise ValueError(f"{where}: {field} must be a string, got {entry[field]!r}")
+    dtypes = entry.get("dtypes", [])
+    if not isinstance(dtypes, list) or set(dtypes) - DTYPES:
+        raise ValueError(f"{where} ({entry['invariant']}): dtypes must be a list of dtype names from "
+                         f"{sorted(DTYPES)}, got {dtypes!r}")
+    if not isinstance(entry.get("strict", False), bool):
+        raise ValueError(f"{where} ({entry['invariant']}): strict must be true or false, got {entry['strict']!r}")
+    try:
+        re.compile(entry.get("match", ""))
+    except re.error as error:
+        raise ValueError(f"{where} ({entry['invariant']}): match {entry['match']!r} is not a regular "
+                         f"expression: {error}") from None
     family, _, name = entry["invariant"].partition(".")
     if not family or not name:
         raise ValueError(f"{where}: invariant {entry['invariant']!r} is not of the form 'family.id'")
@@ -83,4 +129,5 @@ def _entry(file: Path, index: int, entry) -> Divergence:
         raise ValueError(f"{where} ({entry['invariant']}): torch range {entry['torch']!r} is not a PEP 440 "
                          "specifier such as '>=2.4,<2.9'") from None
     return Divergence(entry["invariant"], entry.get("op"), entry.get("device"), entry["torch"],
-                      entry["reason"], entry["link"])
+                      entry["reason"], entry["link"], tuple(dtypes), entry.get("raises"), entry.get("match"),
+                      entry.get("strict", False))

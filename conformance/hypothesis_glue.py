@@ -8,6 +8,8 @@
 - Changing the settings of an already-decorated ``@given`` test for one call (the canaries, and known
   divergences that must not shrink) has no public interface: :func:`overridden` sets the attribute the
   Hypothesis pytest plugin itself uses, and fails loudly, naming the installed version, if it is gone.
+- A canary calls a parametrized test function directly; :func:`own_seed` keeps the seed the pytest
+  plugin left on it (the node id of the last parametrized run) out of that call.
 
 ``tests/test_hypothesis_glue.py`` checks both against the installed Hypothesis; tox's ``mindeps`` and
 ``newest`` envs run it against the oldest supported and the newest release.
@@ -142,3 +144,25 @@ def overridden(test, **changes):
         yield test
     finally:
         setattr(test, _SETTINGS_ATTR, saved)
+
+
+_DIGEST_ATTR = "_hypothesis_internal_add_digest"
+
+
+@contextmanager
+def own_seed(test):
+    """Call a ``@given`` test with its own derandomized examples, whichever tests ran before.
+
+    Hypothesis's pytest plugin adds the node id of the last parametrized run to the function's seed (on
+    its inner test), which would make a direct call's examples depend on test order; the addition is
+    set aside for the block.
+    """
+    if not is_given_test(test):
+        raise TypeError(f"{getattr(test, '__name__', test)!r} is not a @given test")
+    inner = test.hypothesis.inner_test
+    digest = inner.__dict__.pop(_DIGEST_ATTR, None)
+    try:
+        yield test
+    finally:
+        if digest is not None:
+            setattr(inner, _DIGEST_ATTR, digest)

@@ -14,10 +14,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance import ops
-from conformance.derivatives import YAML
-from conformance.ops import OpInfo, Sizes
+from conformance import accuracy, budgets, ops, references
 from conformance.autograd_helpers import compositions, one_output
+from conformance.derivatives import YAML
+from conformance.differential import assert_no_farther
+from conformance.ops import OpInfo, Sizes
 from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip
 from conformance.oracles import assert_equal, same_storage
 from conformance.params import over
@@ -64,13 +65,32 @@ def f64(t: torch.Tensor) -> torch.Tensor:
     return t.detach().cpu().double()
 
 
-def assert_analytic(op: OpInfo, case, inputs, out, grad_output, grads):
-    """Each gradient equals the op's formula (float64, on the values autograd saw) within the dtype's tolerance."""
-    expected = op.vjp(f64(grad_output), f64(out), *case.formula_inputs(inputs), **case.kwargs)
+def exact_formula(op: OpInfo, case) -> bool:
+    """Whether ``conformance.references`` evaluates the op's formula exactly (mpmath / numpy float64): an op
+    of its table whose inputs are all differentiable.  Any other registry op is checked with its own
+    ``vjp`` formula, evaluated in float64 with torch, within the dtype's tolerance."""
+    return op.name in references.TABLE and len(case.diff) == len(case.inputs)
+
+
+def assert_analytic(op: OpInfo, case, inputs, out, grad_output, grads, device):
+    """Each gradient is the op's ``derivatives.yaml`` formula evaluated exactly from the inputs and grad_output
+    (mpmath for float64, numpy float64 below; never from torch's forward result), within the ULP budget of the
+    op's gradient (``<op>.grad`` in ulp_budgets.json) of the size of the terms it sums; an op outside the
+    references' table: its registry formula in float64 on the values autograd saw, within the dtype's tolerance."""
+    if not exact_formula(op, case):
+        expected = op.vjp(f64(grad_output), f64(out), *case.formula_inputs(inputs), **case.kwargs)
+        assert len(grads) == len(expected)
+        for i, (got, want) in enumerate(zip(grads, expected)):
+            torch.testing.assert_close(got.detach().cpu(), want, check_dtype=False,
+                                       msg=lambda m, i=i: f"gradient of input {i} of {op.name}: {m}")
+        return
+    expected = references.vjp(op.name, out.dtype, accuracy.values_of(grad_output),
+                              *map(accuracy.values_of, inputs), **case.kwargs)
     assert len(grads) == len(expected)
-    for i, (got, want) in enumerate(zip(grads, expected)):
-        torch.testing.assert_close(got.detach().cpu(), want, check_dtype=False,
-                                   msg=lambda m, i=i: f"gradient of input {i} of {op.name}: {m}")
+    for i, (got, reference) in enumerate(zip(grads, expected)):
+        assert got.dtype == inputs[i].dtype, f"gradient of input {i} has dtype {got.dtype}, its input {inputs[i].dtype}"
+        accuracy.check(got, budgets.accuracy(f"{op.name}.grad", got.dtype, device, reference), device,
+                       f"gradient of input {i} of {op.name}")
 
 
 # ---------------------------------------------------------------------------
@@ -86,13 +106,35 @@ def test_gradient_equals_analytic_formula(device, op, data):
     out = case.fn(*inputs)
     grad_output = draw_like(data, out, "grad_output")
     grads = torch.autograd.grad(out, inputs, grad_output)
-    assert_analytic(op, case, inputs, out, grad_output, grads)
+    assert_analytic(op, case, inputs, out, grad_output, grads, device)
+
+
+EXACT_FORMULAS = ops.select(lambda op: op.name in references.TABLE)  # forward values judged exactly
+
+
+@over("autograd", "forward-value", EXACT_FORMULAS, rule=DOCS + "notes/numerical_accuracy.html")
+@given(data=st.data())
+def test_forward_value_matches_reference(device, op, data):
+    """Each table op's own result: bitwise where nothing is rounded (structure, abs, maximum, amax, ...),
+    else within the op's ULP budget of its exact value (numpy float64 / mpmath), in the input dtype.  A wrong
+    forward with a backward consistent with it fails here."""
+    case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"))
+    inputs = [t.detach() for t in case.leaves()]
+    out = case.fn(*inputs)
+    arguments = [accuracy.values_of(x) for x in case.arguments("cpu")[0]]
+    reference = references.forward(op.name, inputs[0].dtype, *arguments, **case.kwargs)
+    assert out.dtype == inputs[0].dtype, f"{op.name} gave {out.dtype} for {inputs[0].dtype} inputs"
+    if op.name in references.EXACT:
+        assert_equal(out, torch.tensor(reference.exact.hi).to(out.dtype).reshape(out.shape), f"{op.name} forward")
+    else:
+        accuracy.check(out, budgets.accuracy(op.name, out.dtype, device, reference), device, f"{op.name} forward")
 
 
 @over("autograd", "device-matches-reference", DIFFERENTIABLE, rule=AUTOGRAD_DOC)
 @given(data=st.data())
 def test_gradient_on_device_equals_reference_device(device, reference_device, op, data):
-    """The same inputs, layouts and grad_output give the same gradients on the device as on the reference.
+    """The same inputs, layouts and grad_output give the same gradients on the device as on the reference: an
+    element that differs must be within the gradient's ULP budget of the exact value, or no farther from it.
 
     float32/float64 only: two implementations, each up to two roundings off in float16/bfloat16, may differ
     by more than those dtypes' tolerance (the analytic test checks low precision on every device).
@@ -108,8 +150,15 @@ def test_gradient_on_device_equals_reference_device(device, reference_device, op
     ref_inputs = case.leaves(reference_device)
     ref_grad_output = recipe_of(grad_output).on(reference_device).build()
     expected = torch.autograd.grad(case.function(reference_device)(*ref_inputs), ref_inputs, ref_grad_output)
-    for got, want in zip(grads, expected):
-        torch.testing.assert_close(got.cpu(), want.cpu())
+    if not exact_formula(op, case):
+        for got, want in zip(grads, expected):
+            torch.testing.assert_close(got.cpu(), want.cpu())
+        return
+    exact = references.vjp(op.name, out.dtype, accuracy.values_of(grad_output), *map(accuracy.values_of, inputs),
+                           **case.kwargs)
+    judged = [budgets.accuracy(f"{op.name}.grad", got.dtype, device, r) for got, r in zip(grads, exact)]
+    assert_no_farther(grads, expected, lambda: [j.exact for j in judged], [j.budget for j in judged],
+                      names=(str(device), str(reference_device)))
 
 
 # ---------------------------------------------------------------------------
@@ -326,7 +375,7 @@ def test_backward_with_gradient_gives_weighted_vjp(device, data):
     out = case.fn(*inputs)
     v = draw_like(data, out, "gradient")
     out.backward(gradient=v)
-    assert_analytic(op, case, inputs, out, v, [x.grad for x in inputs])
+    assert_analytic(op, case, inputs, out, v, [x.grad for x in inputs], device)
 
 
 @invariant("leaf-rules", source=SEED_GRAPH)
@@ -569,7 +618,7 @@ def test_inplace_on_leaf_is_allowed_under_no_grad(device, op, data):
     with torch.no_grad():
         IN_PLACE[op](x)
     assert (x.is_leaf, x.requires_grad, x.grad_fn) == (True, True, None)
-    torch.testing.assert_close(x.detach(), expected)
+    assert_equal(x.detach(), expected)
 
 
 @invariant("version-counter", source=SEED_GRAPH)

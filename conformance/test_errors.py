@@ -103,6 +103,8 @@ def test_failed_call_leaves_operands_intact(device, op, data):
 @given(data=st.data())
 def test_device_raises_same_error_type_as_reference(device, reference_device, op, data):
     """The same operands fail with the same exception type on the device under test as on the reference."""
+    if devices.target(device) == devices.target(reference_device):
+        pytest.skip("the device is the reference device: comparing it with itself cannot fail")
     leaves = data.draw(op.draw(reference_device), label="leaves")
     expected = _raised(op.call, *op.prepare(*leaves))
     actual = _raised(op.call, *op.prepare(*rebuilt(leaves, device)))

@@ -128,3 +128,26 @@ def test_detach_that_copies_is_caught(monkeypatch):
 def test_wrong_grad_fn_name_is_caught(monkeypatch):
     monkeypatch.setattr(autograd, "NAMED", [replace(OP["exp"], call=torch.expm1)])
     assert_caught(autograd.test_result_grad_fn_has_documented_name, device="cpu")
+
+
+def test_sigmoid_forward_off_with_a_consistent_backward_is_caught():
+    """sigmoid's forward 1e-6 (relative) too large, its backward the derivatives.yaml formula applied to that
+    forward -- self-consistent, so only an independent reference of the forward value can tell."""
+
+    class Sigmoid(torch.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return torch.sigmoid(x) * (1 + 1e-6)
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(output)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved_tensors
+            return grad * out * (1 - out)
+
+    failure = assert_caught(autograd.test_forward_value_matches_reference, device="cpu",
+                            op=replace(OP["sigmoid"], call=Sigmoid.apply))
+    assert "sigmoid forward" in str(failure) and "outside the ULP budget" in str(failure), failure

@@ -69,3 +69,20 @@ def test_overridden_fails_loudly_when_hypothesis_changes():
     with pytest.raises(glue.UnsupportedHypothesis, match="Hypothesis .* no longer keeps a test's settings"):
         with glue.overridden(not_given, max_examples=1):
             pass
+
+
+def test_own_seed_sets_aside_the_plugins_addition_and_restores_it():
+    seen = []
+
+    @settings(max_examples=3, derandomize=True, database=None)
+    @given(st.integers(0, 10**6))
+    def drawn(n):
+        seen.append(n)
+
+    drawn()
+    plain, seen[:] = list(seen), []
+    inner = drawn.hypothesis.inner_test
+    inner._hypothesis_internal_add_digest = b"test_x[some-param]"  # as the pytest plugin leaves it
+    with glue.own_seed(drawn):
+        drawn()
+    assert seen == plain and inner._hypothesis_internal_add_digest == b"test_x[some-param]"

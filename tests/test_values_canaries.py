@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -9,9 +11,10 @@ import torch
 from conformance import ops, promotion, test_values as values
 from conformance.hypothesis_glue import overridden
 from tests.canary import CANARY_SETTINGS, assert_caught
-from tests.faulty_device import cpu_with_fault
+from tests.faulty_device import cpu_with_fault, cpu_with_one_wrong_element
 
 REDUCTION = {op.name: op for op in values.REDUCTIONS}
+UNARY = values.UNARY_OPS
 BINARY = {op.name: op for op in values.BINARY}
 INDEX = {op.name: op for op in values.GETITEM}
 
@@ -60,13 +63,47 @@ def test_result_type_that_ignores_categories_is_caught(monkeypatch):
                   op=values.OPERAND_PAIRS[1])
 
 
-def test_device_only_fault_is_caught_by_the_differential(capsys):
+def test_device_only_fault_is_caught_by_the_differential():
     """mul off by 1e-5 (relative) on non-contiguous inputs, on the device under test only: the
-    reference device is exact, so the device is farther from the float64 result -- both errors shown."""
+    reference device is exact, so the device's elements are outside mul's budget and farther from the
+    exact product -- both errors shown."""
     failure = assert_caught(values.test_binary_matches_numpy, device=cpu_with_fault(), reference_device="cpu",
                             op=BINARY["mul"])
-    assert "is farther" in str(failure), failure
-    assert "largest error against the float64 result" in capsys.readouterr().out
+    assert "farther from the exact value" in str(failure) and "ulp), cpu " in str(failure), failure
+
+
+def test_one_wrong_element_beside_an_inf_is_caught_by_the_differential():
+    """exp wrong by 1e-3 in one element of a result that holds an inf elsewhere: an aggregate over the
+    tensor (largest error: inf on both devices) would pass it; the per-element arbitration does not."""
+    failure = assert_caught(values.test_unary_special_values_match_numpy, device=cpu_with_one_wrong_element(),
+                            reference_device="cpu", op=UNARY["exp"])
+    assert "farther from the exact value" in str(failure), failure
+
+
+def test_float64_tan_computed_in_float32_is_caught():
+    """float64 tan evaluated in float32 and cast back: float32's precision, far outside float64's budget
+    (assert_close's float64 defaults, rtol 1e-7, accepted it)."""
+    op = replace(UNARY["tan"], torch=lambda x: torch.tan(x.float()).to(x.dtype) if x.dtype == torch.float64
+                 else torch.tan(x))
+    failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
+    assert "tan (torch.float64) outside the ULP budget" in str(failure), failure
+
+
+def test_int16_prod_that_keeps_int16_and_wraps_is_caught(monkeypatch):
+    """An integer prod that keeps int16 (wrapping) instead of giving int64: the documented dtype is asserted."""
+    original = torch.prod
+    monkeypatch.setattr(torch, "prod", lambda x, *args, **kwargs: original(x, *args, **kwargs).to(x.dtype)
+                        if x.dtype == torch.int16 else original(x, *args, **kwargs))
+    failure = assert_caught(values.test_reduction_matches_numpy, device="cpu", reference_device="cpu",
+                            op=REDUCTION["prod"])
+    assert "dtype torch.int16; the documented result dtype is torch.int64" in str(failure), failure
+
+
+def test_ceil_of_negative_half_giving_positive_zero_is_caught():
+    """ceil(-0.5) returning +0.0 instead of -0.0: exact results are compared bitwise."""
+    op = replace(UNARY["ceil"], torch=lambda x: torch.where(torch.ceil(x) == 0, torch.zeros_like(x), torch.ceil(x)))
+    failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
+    assert "differ bitwise" in str(failure) and ": 0.0, expected -0.0" in str(failure), failure
 
 
 def test_a_clean_device_passes_the_differential():

@@ -199,15 +199,16 @@ BINARY = [
     _binary("ge", "greater_equal", operator="__ge__", aliases=("torch.greater_equal",), **_COMPARISON),
     # division with rounding, and the two remainders: sign rules on negative operands
     OpInfo("div-trunc", doc("torch.div"), args.broadcasting(2), function="torch.div", method="div", inplace="div_",
-           out=True, fixed={"rounding_mode": "trunc"}, scalars=True, ref=_trunc_divide, elementwise=True, **_ROUNDING),
+           out=True, fixed={"rounding_mode": "trunc"}, scalars=True, ref=_trunc_divide, elementwise=True, exact=True, **_ROUNDING),
     OpInfo("div-floor", doc("torch.div"), args.broadcasting(2), function="torch.div", method="div", inplace="div_",
            out=True, fixed={"rounding_mode": "floor"}, scalars=True, numpy="floor_divide", elementwise=True,
-           **_ROUNDING),
-    _binary("floor_divide", "floor_divide", operator="__floordiv__", inplace_operator="__ifloordiv__", **_ROUNDING),
+           exact=True, **_ROUNDING),
+    _binary("floor_divide", "floor_divide", operator="__floordiv__", inplace_operator="__ifloordiv__", exact=True,
+            **_ROUNDING),
     # remainder: Python's modulus, the sign of the divisor; fmod: C's, the sign of the dividend
     _binary("remainder", "remainder", operator="__mod__", inplace_operator="__imod__",
             reflected=lambda x, s: torch.remainder(s, x), **_ROUNDING),
-    _binary("fmod", "fmod", **_ROUNDING),
+    _binary("fmod", "fmod", exact=True, **_ROUNDING),  # exact in IEEE arithmetic (C's fmod)
 ]
 
 

@@ -47,11 +47,14 @@ def _with_dim(kwargs) -> bool:
     return "dim" in kwargs
 
 
-def _reduction(name, arguments, kinds, domain, vjp=None, out=True, signature=None, renamed=None, **extra):
-    """A reduction reached as ``torch.<name>`` and ``x.<name>()``, with ``out=``; numpy's ``name`` is the
-    reference; differentiable twice when it has a ``vjp`` (from derivatives.yaml's ``signature``)."""
+def _reduction(name, arguments, kinds, domain, vjp=None, out=True, signature=None, renamed=None, numpy=None,
+               **extra):
+    """A reduction reached as ``torch.<name>`` and ``x.<name>()``, with ``out=``; numpy's ``numpy``
+    (default ``name``) is the reference; differentiable twice when it has a ``vjp`` (from
+    derivatives.yaml's ``signature``)."""
+    numpy = numpy or name
     return OpInfo(name, doc(f"torch.{name}"), arguments, function=f"torch.{name}", method=name, out=out,
-                  kinds=kinds, domains=(domain,), numpy=name, ref=_numpy(name, **(renamed or {})),
+                  kinds=kinds, domains=(domain,), numpy=numpy, ref=_numpy(numpy, **(renamed or {})),
                   grad=2 if vjp else 0, vjp=vjp, vjp_source=yaml(signature or f"{name}(") if vjp else None, **extra)
 
 
@@ -67,9 +70,9 @@ OPS = [
                lambda g, out, x, dim=None, keepdim=False: (restore(g * out, x, dim, keepdim) / x,), out=_with_dim,
                signature="prod.dim_int(", low_precision=True,
                notes="at most 12 factors in [0.5, 1.5] in absolute value: no overflow or underflow in float16"),
-    _reduction("amax", args.reduction(min_reduced=1), ORDERED, UNIQUE, extremum_vjp, node="AmaxBackward0",
+    _reduction("amax", args.reduction(min_reduced=1), ORDERED, UNIQUE, extremum_vjp, node="AmaxBackward0", numpy="max",
                low_precision=True, exact=True),
-    _reduction("amin", args.reduction(min_reduced=1), ORDERED, UNIQUE, extremum_vjp, node="AminBackward0",
+    _reduction("amin", args.reduction(min_reduced=1), ORDERED, UNIQUE, extremum_vjp, node="AminBackward0", numpy="min",
                low_precision=True, exact=True),
     _reduction("argmax", args.reduction("int", min_reduced=1), ORDERED, TIES, exact=True,
                notes="many equal elements: the first index of the extremum is returned, as numpy does"),
