@@ -106,10 +106,15 @@ def expected_of(op, case):
     return quietly(lambda: op.reference(*map(numpy_of, case.inputs), **case.kwargs))
 
 
+# torch.maximum, minimum, relu and clamp leave the sign of a zero result unspecified (numpy returns the
+# first of two equal zeros, IEEE 754-2019's maximum/minimum order -0 below +0)
+UNSIGNED_ZEROS = {"maximum", "minimum", "relu"}
+
+
 def elementwise_judge(op, *operands, **kwargs):
     """What a computed float result of elementwise ``op`` on ``operands`` (numpy float64) is judged by."""
-    return budgets.judge(op.name, lambda dtype: references.elementwise(op.name, dtype, op.reference, *operands,
-                                                                      **kwargs))
+    ieee = functools.partial(op.reference, **kwargs)  # numpy's result, the op's keyword arguments bound
+    return budgets.judge(op.name, lambda dtype: references.elementwise(op.name, dtype, ieee, *operands, **kwargs))
 
 
 # ---------------------------------------------------------------------------
@@ -152,7 +157,8 @@ def test_unary_matches_numpy(device, reference_device, op, data):
         case = replace(case, inputs=[mapped(case.inputs[0], lambda s: (s * 2).floor() / 2)])
     x = case.inputs[0]
     check_values(device, reference_device, lambda t: op.fn(t, **case.kwargs), case.inputs, expected_of(op, case),
-                 exact=op.exact, dtype=x.dtype, judge=elementwise_judge(op, numpy_of(x), **case.kwargs))
+                 exact=op.exact, dtype=x.dtype, judge=elementwise_judge(op, numpy_of(x), **case.kwargs),
+                 signed_zeros=op.name not in UNSIGNED_ZEROS)
 
 
 @over("values", "unary-special", [op for op in UNARY if "float" in op.kinds],
@@ -166,7 +172,8 @@ def test_unary_special_values_match_numpy(device, reference_device, op, data):
     x = _draw(data, device, reference_device, "x", ("float",), special=True, exclude=exclude)
     check_values(device, reference_device, lambda t: op.fn(t, **case.kwargs), [x],
                  quietly(lambda: op.reference(numpy_of(x), **case.kwargs)), exact=op.exact,
-                 dtype=x.dtype, judge=elementwise_judge(op, numpy_of(x), **case.kwargs))
+                 dtype=x.dtype, judge=elementwise_judge(op, numpy_of(x), **case.kwargs),
+                 signed_zeros=op.name not in UNSIGNED_ZEROS)
 
 
 # ---------------------------------------------------------------------------
@@ -203,9 +210,6 @@ def _representable(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return mapped(x, lambda s: s.to(dtype).to(s.dtype))
 
 
-# torch.maximum, minimum and clamp leave the sign of a zero result unspecified (numpy returns the first of
-# two equal zeros, IEEE 754-2019's maximum/minimum order -0 below +0)
-UNSIGNED_ZEROS = {"maximum", "minimum"}
 
 
 def _binary_case(device, reference_device, op, a, b):

@@ -83,7 +83,7 @@ def test_one_wrong_element_beside_an_inf_is_caught_by_the_differential():
 def test_float64_tan_computed_in_float32_is_caught():
     """float64 tan evaluated in float32 and cast back: float32's precision, far outside float64's budget
     (assert_close's float64 defaults, rtol 1e-7, accepted it)."""
-    op = replace(UNARY["tan"], torch=lambda x: torch.tan(x.float()).to(x.dtype) if x.dtype == torch.float64
+    op = replace(UNARY["tan"], call=lambda x: torch.tan(x.float()).to(x.dtype) if x.dtype == torch.float64
                  else torch.tan(x))
     failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
     assert "tan (torch.float64) outside the ULP budget" in str(failure), failure
@@ -101,7 +101,7 @@ def test_int16_prod_that_keeps_int16_and_wraps_is_caught(monkeypatch):
 
 def test_ceil_of_negative_half_giving_positive_zero_is_caught():
     """ceil(-0.5) returning +0.0 instead of -0.0: exact results are compared bitwise."""
-    op = replace(UNARY["ceil"], torch=lambda x: torch.where(torch.ceil(x) == 0, torch.zeros_like(x), torch.ceil(x)))
+    op = replace(UNARY["ceil"], call=lambda x: torch.where(torch.ceil(x) == 0, torch.zeros_like(x), torch.ceil(x)))
     failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
     assert "differ bitwise" in str(failure) and ": 0.0, expected -0.0" in str(failure), failure
 

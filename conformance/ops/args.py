@@ -69,10 +69,9 @@ def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, optio
     ndim = max(ndim, 1)  # a 0-d tensor has one position to reduce over: dims 0 and -1 name it
     if draw(st.booleans(), label="reduce all"):
         kwargs = {"dim": tuple(range(ndim))} if dims == "tuple-required" else {}
-    elif dims == "int":
-        kwargs = {"dim": draw(st.sampled_from(long), label="dim") - draw(st.sampled_from([0, ndim]), label="negative")}
-    elif dims == "tuple" and draw(st.booleans(), label="one dim as an int"):
-        kwargs = {"dim": draw(st.sampled_from(long), label="dim") - draw(st.sampled_from([0, ndim]), label="negative")}
+    elif dims == "int" or dims == "tuple" and draw(st.booleans(), label="one dim as an int"):
+        # any of -ndim..ndim-1: Hypothesis draws negative integers as readily as positive ones
+        kwargs = {"dim": draw(st.integers(-ndim, ndim - 1).filter(lambda d: d % ndim in long), label="dim")}
     else:
         first = draw(st.sampled_from(long), label="dim")
         chosen = sorted({first, *draw(st.sets(st.integers(0, ndim - 1)), label="more dims")})
