@@ -217,7 +217,7 @@ OPS = [
     OpInfo("to-dtype", doc("torch.Tensor.to"), args.unary(dtype=CONVERSIONS), call=lambda x, dtype: x.to(dtype),
            extra_routes={"type": lambda x, dtype: x.type(dtype), "to-keyword": lambda x, dtype: x.to(dtype=dtype)},
            kinds=("float", "int", "uint", "bool"), domains=(Domain(-100.0, 100.0, integers=(0, 100)),),
-           ref=lambda a, dtype: a.astype(_numpy_dtype(dtype)), exact=True, grad=2,
+           ref=lambda a, dtype: a.astype(_numpy_dtype(dtype)), exact=True,
            notes="float to integer rounds toward zero, as numpy's astype; values in [0, 100] fit every integer dtype"),
     OpInfo("clone", doc("torch.clone"), args.unary(), function="torch.clone", method="clone", kinds=EVERY_KIND,
            domains=(SMOOTH,), ref=np.copy, exact=True, grad=2),
