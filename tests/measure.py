@@ -145,8 +145,10 @@ def sizes(recipes, example: str) -> dict:
 
 
 def example_text(failure: BaseException) -> str:
-    """The falsifying example Hypothesis attached to ``failure`` (its notes, without the reproduce blob)."""
-    return "\n".join(n for n in getattr(failure, "__notes__", []) if "@reproduce_failure" not in n)
+    """The falsifying examples Hypothesis attached to ``failure`` (its notes, without the reproduce blob;
+    of each failure it found, when it raises several as an exception group)."""
+    notes = [n for n in getattr(failure, "__notes__", []) if "@reproduce_failure" not in n]
+    return "\n".join(notes + [example_text(e) for e in getattr(failure, "exceptions", ())])
 
 
 class Shrink:
