@@ -16,12 +16,11 @@ from hypothesis import Phase, given
 from conformance import test_layout as layout
 from conformance import test_values as values
 from conformance.profiles import overridden
-from tests.canary import CANARY_SETTINGS
 from strategies import dtypes, tensors
+from tests.canary import CANARY_SETTINGS
 from tests.measure import distinct, example_text, printed_recipes
 
 SHRINKING = dict(CANARY_SETTINGS, phases=[Phase.explicit, Phase.generate, Phase.shrink])
-UNARY = {op.name: op for op in values.UNARY}
 BINARY = {op.name: op for op in values.BINARY}
 PERMUTING = {op.name: op for op in layout.PERMUTING_VIEWS}
 
