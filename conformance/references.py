@@ -21,7 +21,7 @@ import mpmath
 import numpy as np
 import torch
 
-from conformance.accuracy import Exact, Reference
+from conformance.accuracy import FORMATS, Exact, Reference
 
 MP = mpmath.MPContext()
 MP.prec = 113  # binary128's precision: 60 bits beyond the float64 result being judged
@@ -187,7 +187,7 @@ def reduction(name: str, dtype: torch.dtype, a: np.ndarray, axis=None, keepdims=
     a = np.asarray(a, dtype=np.float64)
     with np.errstate(all="ignore"):
         base = np.asarray(_reduce(NUMPY, name, a, axis, keepdims, **options), dtype=np.float64)
-        magnitude = _magnitude(name, a, axis, keepdims, base)
+        magnitude = _magnitude(name, dtype, a, axis, keepdims, base, **options)
         terms = _count(a.shape, axis)
         if dtype != torch.float64:
             return Reference(Exact.of(base), magnitude, terms)
@@ -198,26 +198,32 @@ def reduction(name: str, dtype: torch.dtype, a: np.ndarray, axis=None, keepdims=
         return Reference(_exact_of(precise, base), magnitude, terms)
 
 
-def _magnitude(name: str, a: np.ndarray, axis, keepdims: bool, value: np.ndarray) -> np.ndarray | None:
-    """The size a reduction's rounding errors scale with: the sum of the terms' absolute values for
-    sum and mean; kappa * value for var and std; |value| + 1 for logsumexp (log turns the sum's
-    relative error into an absolute one); None (the value itself) otherwise."""
+def _magnitude(name: str, dtype: torch.dtype, a: np.ndarray, axis, keepdims: bool, value: np.ndarray,
+               correction: int = 0, **options) -> np.ndarray | None:
+    """The size a reduction's rounding errors scale with: the sum of the terms' absolute values for sum and
+    mean; for var and std the variance algorithms' bound (below); |value| + 1 for logsumexp (log turns the
+    sum's relative error into an absolute one); None (the value itself) otherwise.
+
+    The two-pass and updating (Welford) variance algorithms are accurate to ``n u S + n^2 u^2 sum x^2`` for
+    ``S = sum (x - mean)^2``, ``kappa^2 = sum x^2 / S`` (Chan, Golub and LeVeque, Am. Stat. 37(3), 1983;
+    Chan and Lewis, CACM 22(9), 1979): var's magnitude is ``(kappa S + n u sum x^2) / (N - correction)``;
+    std's, ``kappa std = sqrt(sum x^2 / (N - correction))``, which also covers S = 0, where std's error is
+    the square root of var's second-order term.
+    """
     if name in ("sum", "mean"):
         return np.abs(_reduce(NUMPY, name, np.abs(a), axis, keepdims))
     if name in ("var", "std"):
-        return _spread(a, axis, keepdims, value)
+        squares = np.sum(a * a, _axes(a.ndim, axis), keepdims=keepdims)
+        divisor = _count(a.shape, axis) - correction
+        if name == "std":
+            return np.sqrt(squares / divisor)
+        centered = a - np.mean(a, _axes(a.ndim, axis), keepdims=True)
+        spread = np.sum(centered * centered, _axes(a.ndim, axis), keepdims=keepdims)
+        unit = 2.0 ** -FORMATS[dtype][0]
+        return (np.sqrt(squares * spread) + _count(a.shape, axis) * unit * squares) / divisor
     if name == "logsumexp":
         return np.abs(value) + 1
     return None
-
-
-def _spread(a: np.ndarray, axis, keepdims: bool, value: np.ndarray) -> np.ndarray:
-    """``value`` (a variance or standard deviation) times the condition number of the variance,
-    ``kappa = sqrt(sum x^2 / sum (x - mean)^2)``: the updating (Welford) and two-pass algorithms are
-    accurate to about ``n u kappa`` relative (Chan and Lewis 1979; Higham, Problem 1.10)."""
-    centered = a - np.mean(a, axis, keepdims=True)
-    kappa = np.sqrt(np.sum(a * a, axis, keepdims=keepdims) / np.sum(centered * centered, axis, keepdims=keepdims))
-    return np.abs(value) * np.where(np.isfinite(kappa), kappa, 1.0)
 
 
 def matmul(dtype: torch.dtype, a: np.ndarray, b: np.ndarray) -> Reference:
