@@ -6,7 +6,6 @@ condition a test used to ``assume()`` holds by construction, so every example is
 
 from __future__ import annotations
 
-import math
 
 import torch
 from hypothesis import strategies as st
@@ -24,8 +23,8 @@ def _mergeable(shape, strides, d: int) -> bool:
 @st.composite
 def viewable_reshapes(draw, x: torch.Tensor):
     """A new shape that ``x`` can be viewed as: a drawn reshape when the model says it is viewable, else
-    a shape built from view-safe moves only -- merging runs of mergeable dims, splitting a dim into two
-    factors, inserting a size-1 dim.
+    a shape built from view-safe moves only -- merging a dim into the previous one where the model says
+    the merged shape is a view, splitting a dim into two factors, inserting a size-1 dim.
 
     >>> viewable_reshapes(torch.ones(4, 6).mT).example()   # e.g. (6, 2, 2) or (1, 6, 4)
     """
@@ -33,12 +32,14 @@ def viewable_reshapes(draw, x: torch.Tensor):
     new_shape = draw(reshapes(shape), label="new_shape")
     if model.view_strides(shape, strides, new_shape) is not None:
         return new_shape
-    sizes, run = [], []
+    sizes = []  # the sizes so far; each merge is checked with everything merged before it
     for d, size in enumerate(shape):
-        run.append(size)
-        if d + 1 == len(shape) or not _mergeable(shape, strides, d) or not draw(st.booleans(), label="merge"):
-            sizes.append(math.prod(run))
-            run = []
+        if sizes and draw(st.booleans(), label="merge with the previous dim"):
+            merged = (*sizes[:-1], sizes[-1] * size, *shape[d + 1:])
+            if model.view_strides(shape, strides, merged) is not None:
+                sizes[-1] *= size
+                continue
+        sizes.append(size)
     if sizes and draw(st.booleans(), label="split a dim"):
         d = draw(st.integers(0, len(sizes) - 1), label="split dim")
         factor = draw(st.sampled_from([f for f in range(1, sizes[d] + 1) if sizes[d] % f == 0] or [1]))
