@@ -13,6 +13,7 @@ predicts the RuntimeError, and the program ends there.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import textwrap
@@ -26,7 +27,7 @@ import torch
 from hypothesis import strategies as st
 from torch.autograd.gradcheck import GradcheckError
 
-from conformance import accuracy, devices, differential, error_bounds, layout_model as model, oracles, promotion
+from conformance import accuracy, devices, differential, error_bounds, layout_model as model, oracles, ops, promotion
 from conformance.oracles import to_numpy
 from strategies import LAYOUTS, recipe_of, reshapes, shapes, supported, tensors
 from strategies.tensors import Step
@@ -279,27 +280,36 @@ def _contiguous(s: State, ctx: Context) -> Op:
     return Op("contiguous", "x.contiguous()", "x", replace(s, strides=strides))
 
 
-SAVES_OUTPUT = ("tanh", "exp")  # their backward reads their output
-UNARY = {  # name: (numpy function, kinds it applies to, differentiable)
-    "neg": ("np.negative", ("int", "float"), True),
-    "abs": ("np.abs", ("int", "float"), False),
-    "exp": ("np.exp", ("float",), False),  # overflows to inf within a few ops: values only
-    "sin": ("np.sin", ("float",), True),
-    "tanh": ("np.tanh", ("float",), True),
-}
+UNARY = ops.select(names=("neg", "abs", "exp", "sin", "tanh"))
+SAVES_OUTPUT = tuple(op.name for op in UNARY if op.saves == "result")  # their backward reads their output
+SMOOTH = ("neg", "sin", "tanh", "sum", "mean")  # abs has a kink at 0, exp overflows within a few ops: values only
+REDUCTIONS = ops.select(names=("sum", "mean", "amax"))
 
 
-def _kind(s: State) -> str:
-    return "float" if s.floating else "bool" if s.dtype == torch.bool else "int"
+@functools.lru_cache(maxsize=None)
+def result_dtype(name: str, dtype: torch.dtype) -> torch.dtype | None:
+    """The dtype the registry op ``name`` gives a tensor of ``dtype`` (asked of the meta device), or
+    None where the op does not take that dtype."""
+    op = ops.get(name)
+    if dtype not in op.dtypes("cpu"):
+        return None
+    try:
+        return op.fn(torch.empty((), dtype=dtype, device="meta")).dtype
+    except (RuntimeError, TypeError):
+        return None
+
+
+def _unaries(s: State, ctx: Context) -> list:
+    """The unary ops that keep the current dtype (and are smooth, in a gradient program)."""
+    return [op for op in UNARY if result_dtype(op.name, s.dtype) == s.dtype and (op.name in SMOOTH or not ctx.grad)]
 
 
 def _unary(s: State, ctx: Context) -> Op:
-    """An elementwise function of the current tensor (uint8 counts as an integer kind)."""
-    names = [n for n, (_, kinds, smooth) in UNARY.items() if _kind(s) in kinds and (smooth or not ctx.grad)]
-    name = ctx.draw(st.sampled_from(names), label="unary op")
+    """An elementwise function of the current tensor, as its method and as numpy's function."""
+    op = ctx.draw(st.sampled_from(_unaries(s, ctx)), label="unary op")
     after = State(s.shape, s.dtype, model.elementwise_strides(s.shape, [(s.shape, s.strides)]),
-                  saved=name in SAVES_OUTPUT)
-    return Op(name, f"x.{name}()", f"{UNARY[name][0]}(x)", after)
+                  saved=op.name in SAVES_OUTPUT)
+    return Op(op.name, f"x.{op.method}()", f"np.{op.numpy}(x)", after)
 
 
 def _scalar(s: State, ctx: Context):
@@ -354,28 +364,22 @@ def _reduction_dims(s: State, ctx: Context):
     return tuple(d - s.ndim if ctx.draw(st.booleans(), label="negative") else d for d in dims)
 
 
-REDUCTIONS = {  # name: (numpy function, result dtype of integral inputs, kinds, differentiable)
-    "sum": ("np.sum", torch.int64, ("float", "int", "bool"), True),
-    "mean": ("np.mean", None, ("float",), True),
-    "amax": ("np.max", "same", ("float", "int"), False),
-}
-
-
 def _reduction(s: State, ctx: Context) -> Op:
-    names = [n for n, (_, _, kinds, smooth) in REDUCTIONS.items() if _kind(s) in kinds and (smooth or not ctx.grad)]
-    name = ctx.draw(st.sampled_from(names), label="reduction")
+    ops_ = [op for op in REDUCTIONS if result_dtype(op.name, s.dtype) and (op.name in SMOOTH or not ctx.grad)]
+    name = ctx.draw(st.sampled_from(ops_), label="reduction").name
     dims = _reduction_dims(s, ctx)
     reduced = range(s.ndim) if dims is None else [d % s.ndim for d in dims]
     if name in ("amax", "mean") and any(s.shape[d] == 0 for d in reduced) and (name == "amax" or ctx.grad):
         name = "sum"  # amax has no identity; the mean of nothing is nan, which has no gradient
     keepdim = dims is not None and ctx.draw(st.booleans(), label="keepdim")
     shape = tuple(1 if d in reduced else size for d, size in enumerate(s.shape) if keepdim or d not in reduced)
-    numpy, int_dtype, _, _ = REDUCTIONS[name]
-    dtype = s.dtype if s.floating or int_dtype == "same" else int_dtype
-    after = State(shape, dtype, model.contiguous_strides(shape))
+    op = ops.get(name)
+    after = State(shape, result_dtype(name, s.dtype), model.contiguous_strides(shape))
+    numpy = f"np.{op.numpy}"
     if dims is None:
-        return Op(name, f"x.{name}()", f"{numpy}(x)", after)
-    return Op(name, f"x.{name}({dims}, keepdim={keepdim})", f"{numpy}(x, axis={dims}, keepdims={keepdim})", after)
+        return Op(name, f"x.{op.method}()", f"{numpy}(x)", after)
+    return Op(name, f"x.{op.method}({dims}, keepdim={keepdim})", f"{numpy}(x, axis={dims}, keepdims={keepdim})",
+              after)
 
 
 def _cast(s: State, ctx: Context) -> Op:
@@ -392,7 +396,7 @@ def _always(s, ctx):
 
 
 KINDS = [  # simplest first: Hypothesis shrinks toward the start of the list
-    Kind("unary", lambda s, ctx: _kind(s) != "bool", _unary, True),
+    Kind("unary", lambda s, ctx: bool(_unaries(s, ctx)), _unary, True),
     Kind("transpose", lambda s, ctx: s.ndim >= 1, _transpose, True),
     Kind("scalar", _always, _scalar_op, True),
     Kind("reduction", _always, _reduction, True),

@@ -13,18 +13,25 @@ live on, so :func:`transfer` can rebuild the same leaves on another device.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
-from hypothesis import reject
 from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
-from conformance import layout_model
-from strategies import WRITABLE_LAYOUTS, dtypes, shapes, supported, tensors
+from conformance import ops
+from conformance.errors_strategies import (
+    INPLACE_EDITS, INT_DIVISIONS, MANY_SHAPES, SOME_SHAPES, UNARY_SAVING_INPUT, UNARY_SAVING_OUTPUT, backward_once,
+    broadcast_mismatch, cat_mismatch, cat_ndim_mismatch, dim_kwargs, empty_list, expand_mismatch, expansion,
+    float_pair, floats, grad_case, index, index_out_of_range, inplace_grows_self, inplace_unsafe_cast,
+    int_division_by_zero, integer_reduction, leaf, leaf_and, leaves, mask_mismatch, matmul_pair, multi_output_view,
+    narrow_past_end, no_grad, no_grad_view, numpy_dtypes, other_device_pair, out_too_narrow, permute_case,
+    saved_input_modified, saved_output_modified, stack_mismatch, tensor_and_bad_dim,
+    tensor_and_shape_of_other_numel, trimmed_product, unviewable, vector_pair, write_expanded,
+)
+from strategies import dtypes, shapes, tensors
 
 DOCS = "https://pytorch.org/docs/stable/"
 AUTOGRAD_NOTE = DOCS + "notes/autograd.html"
@@ -69,10 +76,6 @@ class ErrorCase:
     def __repr__(self):
         return f"ErrorCase({self.name!r})"
 
-    def applies_to(self, torch_version: str) -> bool:
-        release = torch_version.split("+")[0]
-        return SpecifierSet(self.torch).contains(release, prereleases=True)
-
 
 @dataclass(frozen=True)
 class NonError:
@@ -99,360 +102,6 @@ def tensors_in(operands) -> list[torch.Tensor]:
 
 
 # ---------------------------------------------------------------------------
-# Strategy building blocks
-# ---------------------------------------------------------------------------
-
-def _floats(device, shape=None, **kwargs):
-    return tensors(dtype=dtypes(device, ("float",)), shape=shape, device=device, **kwargs)
-
-
-def _grad_dtypes(device):
-    return st.sampled_from([d for d in supported(device, ("float",)) if d in (torch.float32, torch.float64)])
-
-
-def _leaf(device, shape=None, **kwargs):
-    """A float leaf that requires grad."""
-    return tensors(dtype=_grad_dtypes(device), shape=shape, device=device, layouts=WRITABLE_LAYOUTS,
-                   requires_grad=True, **kwargs)
-
-
-_some = shapes(min_dims=1, max_dims=4, zero_size=False)
-_many = shapes(min_dims=1, max_dims=4, min_side=2, zero_size=False)  # at least 2 elements
-
-
-def _bad_dim(ndim: int, extra: int = 0):
-    """A dim outside ``[-n, n - 1]`` with ``n = max(ndim, 1) + extra`` (0-d tensors accept 0 and -1)."""
-    n = max(ndim, 1) + extra
-    return st.one_of(st.integers(n, n + 3), st.integers(-n - 3, -n - 1))
-
-
-@st.composite
-def _tensor_and_shape_of_other_numel(draw, device, method):
-    x = draw(tensors(device=device), label="x")
-    new = draw(shapes(max_dims=4), label="new shape")
-    if math.prod(new) == x.numel():  # make the counts differ: no zero side, or twice the elements
-        new = tuple(max(side, 1) for side in new) if x.numel() == 0 else new + (2,)
-    return x, new, method
-
-
-@st.composite
-def _unviewable(draw, device):
-    """A non-contiguous tensor and a shape of its numel that ``view`` cannot reach."""
-    x = draw(tensors(shape=shapes(min_dims=2, max_dims=4, min_side=2, zero_size=False), device=device,
-                     layouts=("transpose", "permute", "slice", "narrow", "diagonal", "as_strided",
-                              "channels_last")), label="x")
-    new = draw(st.sampled_from([(-1,), (x.numel(),), (x.shape[0], -1), (-1, x.shape[-1])]), label="new shape")
-    if layout_model.view_strides(x.shape, x.stride(), new) is not None:
-        reject()
-    return x, new
-
-
-@st.composite
-def _expand_mismatch(draw, device):
-    shape = list(draw(shapes(min_dims=1, max_dims=4, max_numel=32, zero_size=False), label="shape"))
-    dim = draw(st.integers(0, len(shape) - 1), label="dim")
-    shape[dim] = draw(st.integers(2, 4), label="non-singleton size")
-    x = draw(tensors(shape=tuple(shape), device=device), label="x")
-    size = draw(st.integers(0, 6).filter(lambda n: n != x.shape[dim]), label="target size")
-    sizes = list(x.shape)
-    sizes[dim] = size
-    return x, tuple(sizes), dim
-
-
-@st.composite
-def _permute_case(draw, device, kind):
-    """A tensor and a dim list for ``permute``: duplicated, out of range or of the wrong length."""
-    min_dims = 2 if kind == "duplicate" else 1
-    x = draw(tensors(shape=shapes(min_dims=min_dims, max_dims=4), device=device), label="x")
-    perm = list(draw(st.permutations(range(x.dim())), label="permutation"))
-    at = draw(st.integers(0, x.dim() - 1), label="position")
-    if kind == "duplicate":
-        perm[at] = perm[(at + 1) % x.dim()]
-    elif kind == "range":
-        perm[at] = draw(_bad_dim(x.dim()), label="bad dim")
-    else:
-        perm = perm + [x.dim()] if draw(st.booleans(), label="longer") or x.dim() == 1 else perm[:-1]
-    return x, tuple(perm)
-
-
-@st.composite
-def _tensor_and_bad_dim(draw, device, extra=0):
-    x = draw(tensors(device=device), label="x")
-    return x, draw(_bad_dim(x.dim(), extra), label="dim")
-
-
-@st.composite
-def _narrow_past_end(draw, device):
-    x = draw(tensors(shape=shapes(min_dims=1, max_dims=4), device=device), label="x")
-    dim = draw(st.integers(0, x.dim() - 1), label="dim")
-    size = x.shape[dim]
-    start = draw(st.integers(0, size), label="start")
-    return x, dim, start, draw(st.integers(size - start + 1, size - start + 3), label="length")
-
-
-@st.composite
-def _index_out_of_range(draw, device):
-    x = draw(tensors(shape=_some, device=device), label="x")
-    dim = draw(st.integers(0, x.dim() - 1), label="dim")
-    size = x.shape[dim]
-    return x, dim, draw(st.one_of(st.integers(size, size + 3), st.integers(-size - 3, -size - 1)), label="index")
-
-
-def _index(x, dim, i):
-    return x[(slice(None),) * dim + (i,)]
-
-
-@st.composite
-def _mask_mismatch(draw, device):
-    x = draw(tensors(shape=_some, device=device), label="x")
-    mask = draw(tensors(dtype=torch.bool, shape=tuple(x.shape), device=device, layouts=("contiguous",)), label="mask")
-    dim = draw(st.integers(0, x.dim() - 1), label="dim")
-    size = draw(st.integers(1, 6).filter(lambda n: n != x.shape[dim]), label="mask size")
-    bad_shape = list(x.shape)
-    bad_shape[dim] = size
-    bad = draw(tensors(dtype=torch.bool, shape=tuple(bad_shape), device=device, layouts=("contiguous",)),
-               label="bad mask")
-    return x, mask, bad
-
-
-@st.composite
-def _mismatched_pair(draw, device, dtype=None, min_dims=1, lead=True):
-    """Two tensors whose shapes differ in one dim (neither size 1 there): they do not broadcast."""
-    shape = list(draw(shapes(min_dims=min_dims, max_dims=4, max_numel=32), label="shape"))
-    dim = draw(st.integers(0, len(shape) - 1), label="dim")
-    m, n = draw(st.lists(st.sampled_from([0, 2, 3, 4]), min_size=2, max_size=2, unique=True), label="sizes")
-    a_shape, b_shape = list(shape), list(shape)
-    a_shape[dim], b_shape[dim] = m, n
-    drop = draw(st.integers(0, dim), label="dropped leading dims of b") if lead else 0
-    dtype = dtype or draw(dtypes(device, ("float",)), label="dtype")
-    a = draw(tensors(dtype=dtype, shape=tuple(a_shape), device=device), label="a")
-    b = draw(tensors(dtype=dtype, shape=tuple(b_shape[drop:]), device=device), label="b")
-    return a, b, dim, dim - drop
-
-
-BINARY = ("add", "sub", "mul", "maximum", "eq")
-
-
-@st.composite
-def _broadcast_mismatch(draw, device):
-    a, b, dim, b_dim = draw(_mismatched_pair(device))
-    return a, b, b_dim, draw(st.sampled_from(BINARY), label="op")
-
-
-@st.composite
-def _matmul_pair(draw, device, batch=False):
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    n, m = draw(st.integers(1, 4), label="n"), draw(st.integers(1, 4), label="m")
-    k, k2 = draw(st.lists(st.integers(1, 5), min_size=2, max_size=2, unique=True), label="inner sizes")
-    lead = (draw(st.integers(1, 3), label="batch"),) if batch else ()
-    a = draw(tensors(dtype=dtype, shape=lead + (n, k), device=device), label="a")
-    b = draw(tensors(dtype=dtype, shape=lead + (k2, m), device=device), label="b")
-    return a, b
-
-
-def _trimmed_product(a, b):
-    """``a @ b`` over the inner size both share."""
-    k = min(a.shape[-1], b.shape[-2])
-    return a[..., :k] @ b[..., :k, :]
-
-
-@st.composite
-def _vector_pair(draw, device, matrix):
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    k, k2 = draw(st.lists(st.integers(1, 5), min_size=2, max_size=2, unique=True), label="sizes")
-    lead = (draw(st.integers(1, 4), label="rows"),) if matrix else ()
-    return (draw(tensors(dtype=dtype, shape=lead + (k,), device=device), label="a"),
-            draw(tensors(dtype=dtype, shape=(k2,), device=device), label="v"))
-
-
-@st.composite
-def _cat_mismatch(draw, device):
-    """Two tensors differing in one dim, and a different dim to concatenate along."""
-    a, b, dim, _ = draw(_mismatched_pair(device, min_dims=2, lead=False))
-    cat_dim = draw(st.sampled_from([d for d in range(a.dim()) if d != dim]), label="cat dim")
-    return a, b, cat_dim, dim
-
-
-@st.composite
-def _cat_ndim_mismatch(draw, device):
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    a = draw(tensors(dtype=dtype, shape=shapes(min_dims=1, max_dims=3, zero_size=False), device=device), label="a")
-    b = draw(tensors(dtype=dtype, shape=tuple(a.shape) + (draw(st.integers(1, 3), label="extra side"),),
-                     device=device), label="b")
-    return a, b
-
-
-@st.composite
-def _stack_mismatch(draw, device):
-    a, b, dim, _ = draw(_mismatched_pair(device, lead=False))
-    return a, b, dim
-
-
-@st.composite
-def _empty_list(draw, device):
-    x = draw(tensors(shape=shapes(min_dims=1), device=device), label="x")
-    return x, draw(st.integers(-x.dim(), x.dim() - 1), label="dim")
-
-
-INPLACE_BINARY = ("add_", "sub_", "mul_")
-
-
-@st.composite
-def _inplace_grows_self(draw, device):
-    """``a`` and ``b`` broadcast together, but to a shape other than ``a``'s."""
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    b_shape = draw(shapes(min_dims=1, max_dims=4, max_numel=32).filter(lambda s: max(s) >= 2), label="b shape")
-    grown = draw(st.sampled_from([d for d, s in enumerate(b_shape) if s >= 2]), label="grown dim")
-    a_shape = list(b_shape)
-    a_shape[grown] = 1
-    a_shape = a_shape[draw(st.integers(0, grown), label="dropped leading dims of a"):]
-    a = draw(tensors(dtype=dtype, shape=tuple(a_shape), device=device, layouts=WRITABLE_LAYOUTS), label="a")
-    b = draw(tensors(dtype=dtype, shape=tuple(b_shape), device=device), label="b")
-    return a, b, draw(st.sampled_from(INPLACE_BINARY), label="op")
-
-
-@st.composite
-def _inplace_unsafe_cast(draw, device):
-    shape = draw(shapes(), label="shape")
-    a = draw(tensors(dtype=dtypes(device, ("int", "uint")), shape=shape, device=device, layouts=WRITABLE_LAYOUTS),
-             label="a")
-    b = draw(tensors(dtype=dtypes(device, ("float",)), shape=shape, device=device), label="b")
-    return a, b, draw(st.sampled_from(INPLACE_BINARY), label="op")
-
-
-@st.composite
-def _expansion(draw, device):
-    """A writable tensor and sizes that expand it so that some element is repeated."""
-    x = draw(tensors(dtype=dtypes(device, ("float", "int")), shape=shapes(min_dims=1, max_dims=3, zero_size=False),
-                     device=device, layouts=WRITABLE_LAYOUTS), label="x")
-    sizes = [draw(st.integers(2, 3), label="expanded size") if s == 1 else s for s in x.shape]
-    lead = draw(st.lists(st.integers(2, 3), max_size=2), label="new leading sizes")
-    if len(lead) == 0 and sizes == list(x.shape):
-        lead = [2]
-    return x, tuple(lead + sizes), draw(st.sampled_from(("add_", "mul_", "copy_")), label="op")
-
-
-def _write_expanded(x, e, op):
-    return e.copy_(torch.ones_like(e)) if op == "copy_" else getattr(e, op)(2)
-
-
-@st.composite
-def _out_too_narrow(draw, device):
-    shape = draw(shapes(), label="shape")
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    a = draw(tensors(dtype=dtype, shape=shape, device=device), label="a")
-    b = draw(tensors(dtype=dtype, shape=shape, device=device), label="b")
-    out = draw(tensors(dtype=dtypes(device, ("int", "uint", "bool")), shape=shape, device=device,
-                       layouts=WRITABLE_LAYOUTS), label="out")
-    return a, b, out, draw(st.sampled_from(("add", "sub", "mul", "div")), label="op")
-
-
-INT_DIVISIONS = {
-    "floor_divide": torch.floor_divide,
-    "remainder": torch.remainder,
-    "fmod": torch.fmod,
-    "div-floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
-    "div-trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
-}
-
-
-@st.composite
-def _int_division_by_zero(draw, device):
-    dtype = draw(dtypes(device, ("int", "uint")), label="dtype")
-    shape = draw(_some, label="shape")
-    a = draw(tensors(dtype=dtype, shape=shape, device=device), label="a")
-    b = draw(tensors(dtype=dtype, shape=shape, device=device, low=0, high=2).filter(lambda t: bool((t == 0).any())),
-             label="b")
-    return a, b, draw(st.sampled_from(sorted(INT_DIVISIONS)), label="op")
-
-
-def _integer_reduction(device):
-    return st.tuples(tensors(dtype=dtypes(device, ("int", "uint", "bool")), shape=shapes(zero_size=False),
-                             device=device),
-                     st.sampled_from([None, 0, -1]))
-
-
-def _dim_kwargs(x, dim):
-    return {} if dim is None or x.dim() == 0 else {"dim": dim}
-
-
-# --- autograd ---------------------------------------------------------------
-
-def _leaves(device, shape=None):
-    return st.tuples(_leaf(device, shape))
-
-
-def _leaf_and(device, strategy, shape=None):
-    return st.tuples(_leaf(device, shape), strategy)
-
-
-UNARY_SAVING_INPUT = {"square": torch.square, "sin": torch.sin, "mul-self": lambda b: b * b}
-UNARY_SAVING_OUTPUT = {"exp": torch.exp, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
-INPLACE_EDITS = {
-    "mul_": lambda t: t.mul_(2),
-    "add_": lambda t: t.add_(1),
-    "zero_": lambda t: t.zero_(),
-    "setitem": lambda t: t.__setitem__(..., 1.5),
-}
-
-
-def _backward_once(x):
-    loss = (x * x).sum()
-    loss.backward()
-    return x, loss
-
-
-def _saved_input_modified(x, fn, edit):
-    b = x * 1
-    loss = UNARY_SAVING_INPUT[fn](b).sum()
-    INPLACE_EDITS[edit](b)
-    return x, b, loss
-
-
-def _saved_output_modified(x, fn, edit):
-    out = UNARY_SAVING_OUTPUT[fn](x)
-    INPLACE_EDITS[edit](out.detach())
-    return x, out
-
-
-def _no_grad(fn):
-    with torch.no_grad():
-        return fn()
-
-
-def _multi_output_view(x, dim):
-    return x, (x * 1).unbind(dim % x.dim())
-
-
-def _no_grad_view(x):
-    y = x * 1
-    with torch.no_grad():
-        view = y[0]
-    return x, view
-
-
-def _grad_case(device, input_requires_grad):
-    return st.tuples(_leaf(device), tensors(dtype=_grad_dtypes(device), device=device,
-                                            requires_grad=input_requires_grad))
-
-
-# --- numpy and accelerators -------------------------------------------------
-
-def _numpy_dtypes(device):
-    """dtypes numpy can hold (it has no bfloat16)."""
-    return st.sampled_from([d for d in supported(device) if d is not torch.bfloat16])
-
-
-@st.composite
-def _other_device_pair(draw, device):
-    """A tensor on the accelerator under test and one of the same shape and dtype on the cpu."""
-    dtype = draw(dtypes(device, ("float",)), label="dtype")
-    shape = draw(_some, label="shape")
-    return (draw(tensors(dtype=dtype, shape=shape, device=device), label="a"),
-            draw(tensors(dtype=dtype, shape=shape, device="cpu"), label="b"))
-
-
-# ---------------------------------------------------------------------------
 # The catalogue
 # ---------------------------------------------------------------------------
 
@@ -463,22 +112,22 @@ CATALOGUE: list[ErrorCase] = []
 _add = CATALOGUE.append
 
 # --- shapes, strides and dims ---
-_add(ErrorCase("view-incompatible-strides", _unviewable, lambda x, s: x.view(s), RuntimeError,
+_add(ErrorCase("view-incompatible-strides", unviewable, lambda x, s: x.view(s), RuntimeError,
                r"view size is not compatible with input tensor's size and stride",
                (Nearby("after-contiguous", lambda x, s: x.contiguous().view(s)),
                 Nearby("reshape", lambda x, s: x.reshape(s))),
                VIEW + " ; " + SEED_VIEW, shape_error=True))
-_add(ErrorCase("view-element-count", lambda d: _tensor_and_shape_of_other_numel(d, "view"),
+_add(ErrorCase("view-element-count", lambda d: tensor_and_shape_of_other_numel(d, "view"),
                lambda x, s, m: getattr(x, m)(s), RuntimeError, r"shape '\[[-\d, ]*\]' is invalid for input of size \d+",
                (Nearby("own-shape", lambda x, s, m: getattr(x, m)(x.shape)),
                 Nearby("contiguous-flat", lambda x, s, m: getattr(x.contiguous(), m)(-1))),
                VIEW, shape_error=True))
-_add(ErrorCase("reshape-element-count", lambda d: _tensor_and_shape_of_other_numel(d, "reshape"),
+_add(ErrorCase("reshape-element-count", lambda d: tensor_and_shape_of_other_numel(d, "reshape"),
                lambda x, s, m: getattr(x, m)(s), RuntimeError, r"shape '\[[-\d, ]*\]' is invalid for input of size \d+",
                (Nearby("own-shape", lambda x, s, m: getattr(x, m)(x.shape)),
                 Nearby("inferred", lambda x, s, m: getattr(x, m)(-1))),
                DOCS + "generated/torch.reshape.html", shape_error=True))
-_add(ErrorCase("expand-non-singleton", _expand_mismatch, lambda x, sizes, d: x.expand(sizes), RuntimeError,
+_add(ErrorCase("expand-non-singleton", expand_mismatch, lambda x, sizes, d: x.expand(sizes), RuntimeError,
                r"The expanded size of the tensor \(\d+\) must match the existing size \(\d+\) at non-singleton "
                r"dimension \d+",
                (Nearby("keep-with-minus-one", lambda x, sizes, d: x.expand(sizes[:d] + (-1,) + sizes[d + 1:])),
@@ -492,224 +141,224 @@ _add(ErrorCase("expand-fewer-sizes",
                (Nearby("all-sizes", lambda x, k: x.expand(x.shape)),
                 Nearby("new-leading-dim", lambda x, k: x.expand((2,) + tuple(x.shape)))),
                DOCS + "generated/torch.Tensor.expand.html", shape_error=True))
-_add(ErrorCase("permute-duplicate-dims", lambda d: _permute_case(d, "duplicate"), lambda x, p: x.permute(p),
+_add(ErrorCase("permute-duplicate-dims", lambda d: permute_case(d, "duplicate"), lambda x, p: x.permute(p),
                RuntimeError, r"permute\(\): duplicate dims are not allowed",
                (Nearby("a-permutation", lambda x, p: x.permute(tuple(range(x.dim()))[::-1])),),
                DOCS + "generated/torch.permute.html", shape_error=True))
-_add(ErrorCase("permute-dim-out-of-range", lambda d: _permute_case(d, "range"), lambda x, p: x.permute(p),
+_add(ErrorCase("permute-dim-out-of-range", lambda d: permute_case(d, "range"), lambda x, p: x.permute(p),
                IndexError, DIM_RANGE,
                (Nearby("a-permutation", lambda x, p: x.permute(tuple(range(x.dim())))),),
                DOCS + "generated/torch.permute.html", shape_error=True))
-_add(ErrorCase("permute-wrong-length", lambda d: _permute_case(d, "length"), lambda x, p: x.permute(p),
+_add(ErrorCase("permute-wrong-length", lambda d: permute_case(d, "length"), lambda x, p: x.permute(p),
                RuntimeError, r"number of dimensions in the tensor input does not match the length of the desired "
                              r"ordering of dimensions",
                (Nearby("a-permutation", lambda x, p: x.permute(tuple(range(x.dim())))),),
                DOCS + "generated/torch.permute.html", shape_error=True))
-_add(ErrorCase("transpose-dim-out-of-range", _tensor_and_bad_dim, lambda x, d: x.transpose(0, d), IndexError, DIM_RANGE,
+_add(ErrorCase("transpose-dim-out-of-range", tensor_and_bad_dim, lambda x, d: x.transpose(0, d), IndexError, DIM_RANGE,
                (Nearby("wrapped-dim", lambda x, d: x.transpose(0, d % max(x.dim(), 1))),),
                DOCS + "generated/torch.transpose.html", shape_error=True))
-_add(ErrorCase("sum-dim-out-of-range", _tensor_and_bad_dim, lambda x, d: x.sum(d), IndexError, DIM_RANGE,
+_add(ErrorCase("sum-dim-out-of-range", tensor_and_bad_dim, lambda x, d: x.sum(d), IndexError, DIM_RANGE,
                (Nearby("wrapped-dim", lambda x, d: x.sum(d % max(x.dim(), 1))),
                 Nearby("all-dims", lambda x, d: x.sum())),
                DOCS + "generated/torch.sum.html", shape_error=True))
-_add(ErrorCase("unsqueeze-dim-out-of-range", lambda d: _tensor_and_bad_dim(d, extra=1), lambda x, d: x.unsqueeze(d),
+_add(ErrorCase("unsqueeze-dim-out-of-range", lambda d: tensor_and_bad_dim(d, extra=1), lambda x, d: x.unsqueeze(d),
                IndexError, DIM_RANGE,
                (Nearby("last-position", lambda x, d: x.unsqueeze(x.dim())),
                 Nearby("negative-position", lambda x, d: x.unsqueeze(-x.dim() - 1))),
                DOCS + "generated/torch.unsqueeze.html", shape_error=True))
-_add(ErrorCase("narrow-past-end", _narrow_past_end, lambda x, d, s, n: x.narrow(d, s, n), RuntimeError,
+_add(ErrorCase("narrow-past-end", narrow_past_end, lambda x, d, s, n: x.narrow(d, s, n), RuntimeError,
                r"start \(\d+\) \+ length \(\d+\) exceeds dimension size \(\d+\)",
                (Nearby("length-to-end", lambda x, d, s, n: x.narrow(d, s, x.shape[d] - s)),),
                DOCS + "generated/torch.narrow.html", shape_error=True))
-_add(ErrorCase("index-out-of-range", _index_out_of_range, _index, IndexError,
+_add(ErrorCase("index-out-of-range", index_out_of_range, index, IndexError,
                r"index -?\d+ is out of bounds for dimension \d+ with size \d+",
-               (Nearby("wrapped-index", lambda x, d, i: _index(x, d, i % x.shape[d])),
+               (Nearby("wrapped-index", lambda x, d, i: index(x, d, i % x.shape[d])),
                 Nearby("slice-past-end", lambda x, d, i: x[(slice(None),) * d + (slice(i, i + 1),)])),
                INDEXING, shape_error=True))
-_add(ErrorCase("bool-mask-shape-mismatch", _mask_mismatch, lambda x, mask, bad: x[bad], IndexError,
+_add(ErrorCase("bool-mask-shape-mismatch", mask_mismatch, lambda x, mask, bad: x[bad], IndexError,
                r"The shape of the mask \[[\d, ]*\] at index \d+ does not match the shape of the indexed tensor "
                r"\[[\d, ]*\] at index \d+",
                (Nearby("matching-mask", lambda x, mask, bad: x[mask]),),
                INDEXING))  # meta cannot index with a mask (data-dependent shape), so not compared there
 # --- broadcasting and matrix products ---
-_add(ErrorCase("broadcast-mismatch", _broadcast_mismatch, lambda a, b, d, op: getattr(torch, op)(a, b), RuntimeError,
+_add(ErrorCase("broadcast-mismatch", broadcast_mismatch, lambda a, b, d, op: ops.get(op).fn(a, b), RuntimeError,
                r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\) at non-singleton dimension \d+",
-               (Nearby("b-reduced-to-one", lambda a, b, d, op: getattr(torch, op)(a, b.sum(d, keepdim=True))),
-                Nearby("same-shapes", lambda a, b, d, op: getattr(torch, op)(a, a))),
+               (Nearby("b-reduced-to-one", lambda a, b, d, op: ops.get(op).fn(a, b.sum(d, keepdim=True))),
+                Nearby("same-shapes", lambda a, b, d, op: ops.get(op).fn(a, a))),
                BROADCASTING, shape_error=True))
-_add(ErrorCase("matmul-inner-mismatch", _matmul_pair, lambda a, b: a @ b, RuntimeError,
+_add(ErrorCase("matmul-inner-mismatch", matmul_pair, lambda a, b: a @ b, RuntimeError,
                r"mat1 and mat2 shapes cannot be multiplied \(\d+x\d+ and \d+x\d+\)",
-               (Nearby("trimmed-inner", lambda a, b: _trimmed_product(a, b)),
+               (Nearby("trimmed-inner", lambda a, b: trimmed_product(a, b)),
                 Nearby("with-own-transpose", lambda a, b: a @ a.mT)),
                DOCS + "generated/torch.matmul.html", shape_error=True))
-_add(ErrorCase("bmm-inner-mismatch", lambda d: _matmul_pair(d, batch=True), torch.bmm, RuntimeError,
+_add(ErrorCase("bmm-inner-mismatch", lambda d: matmul_pair(d, batch=True), torch.bmm, RuntimeError,
                r"Expected size for first two dimensions of batch2 tensor to be: \[\d+, \d+\] but got: \[\d+, \d+\]",
                (Nearby("with-own-transpose", lambda a, b: torch.bmm(a, a.mT)),),
                DOCS + "generated/torch.bmm.html", shape_error=True))
-_add(ErrorCase("mv-size-mismatch", lambda d: _vector_pair(d, matrix=True), torch.mv, RuntimeError,
+_add(ErrorCase("mv-size-mismatch", lambda d: vector_pair(d, matrix=True), torch.mv, RuntimeError,
                r"size mismatch, got input \(\d+\), mat \(\d+x\d+\), vec \(\d+\)",
                (Nearby("matching-vector", lambda a, v: torch.mv(a, a[0])),),
                DOCS + "generated/torch.mv.html", shape_error=True))
-_add(ErrorCase("dot-size-mismatch", lambda d: _vector_pair(d, matrix=False), torch.dot, RuntimeError,
+_add(ErrorCase("dot-size-mismatch", lambda d: vector_pair(d, matrix=False), torch.dot, RuntimeError,
                r"inconsistent tensor size, expected tensor \[\d+\] and src \[\d+\] to have the same number of elements",
                (Nearby("with-itself", lambda a, v: torch.dot(a, a)),),
                DOCS + "generated/torch.dot.html", shape_error=True))
 # --- cat and stack ---
-_add(ErrorCase("cat-shape-mismatch", _cat_mismatch, lambda a, b, c, d: torch.cat([a, b], dim=c), RuntimeError,
+_add(ErrorCase("cat-shape-mismatch", cat_mismatch, lambda a, b, c, d: torch.cat([a, b], dim=c), RuntimeError,
                r"Sizes of tensors must match except in dimension \d+\. Expected size \d+ but got size \d+ for "
                r"tensor number 1 in the list",
                (Nearby("along-the-differing-dim", lambda a, b, c, d: torch.cat([a, b], dim=d)),),
                DOCS + "generated/torch.cat.html", shape_error=True))
-_add(ErrorCase("cat-ndim-mismatch", _cat_ndim_mismatch, lambda a, b: torch.cat([a, b]), RuntimeError,
+_add(ErrorCase("cat-ndim-mismatch", cat_ndim_mismatch, lambda a, b: torch.cat([a, b]), RuntimeError,
                r"Tensors must have same number of dimensions: got \d+ and \d+",
                (Nearby("after-unsqueeze", lambda a, b: torch.cat([a.unsqueeze(-1), b], dim=-1)),),
                DOCS + "generated/torch.cat.html", shape_error=True))
-_add(ErrorCase("stack-shape-mismatch", _stack_mismatch, lambda a, b, d: torch.stack([a, b]), RuntimeError,
+_add(ErrorCase("stack-shape-mismatch", stack_mismatch, lambda a, b, d: torch.stack([a, b]), RuntimeError,
                r"stack expects each tensor to be equal size, but got \[[\d, ]*\] at entry 0 and \[[\d, ]*\] at entry 1",
                (Nearby("cat-along-the-differing-dim", lambda a, b, d: torch.cat([a, b], dim=d)),
                 Nearby("equal-sizes", lambda a, b, d: torch.stack([a, a]))),
                DOCS + "generated/torch.stack.html", shape_error=True))
-_add(ErrorCase("cat-empty-list", _empty_list, lambda x, d: torch.cat([], dim=d), ValueError,
+_add(ErrorCase("cat-empty-list", empty_list, lambda x, d: torch.cat([], dim=d), ValueError,
                r"torch\.cat\(\): expected a non-empty list of Tensors",
                (Nearby("one-tensor", lambda x, d: torch.cat([x], dim=d)),),
                DOCS + "generated/torch.cat.html ; https://github.com/pytorch/pytorch/pull/158249",
                torch=">=2.9", shape_error=True))
-_add(ErrorCase("cat-empty-list-legacy", _empty_list, lambda x, d: torch.cat([], dim=d), RuntimeError,
+_add(ErrorCase("cat-empty-list-legacy", empty_list, lambda x, d: torch.cat([], dim=d), RuntimeError,
                r"torch\.cat\(\): expected a non-empty list of Tensors",
                (Nearby("one-tensor", lambda x, d: torch.cat([x], dim=d)),),
                DOCS + "generated/torch.cat.html ; https://github.com/pytorch/pytorch/pull/158249",
                torch="<2.9", shape_error=True))
-_add(ErrorCase("stack-empty-list", _empty_list, lambda x, d: torch.stack([], dim=d), RuntimeError,
+_add(ErrorCase("stack-empty-list", empty_list, lambda x, d: torch.stack([], dim=d), RuntimeError,
                r"stack expects a non-empty TensorList",
                (Nearby("one-tensor", lambda x, d: torch.stack([x], dim=d)),),
                DOCS + "generated/torch.stack.html", shape_error=True))
 # --- in-place and out= ---
-_add(ErrorCase("inplace-broadcast-self", _inplace_grows_self, lambda a, b, op: getattr(a, op)(b), RuntimeError,
+_add(ErrorCase("inplace-broadcast-self", inplace_grows_self, lambda a, b, op: getattr(a, op)(b), RuntimeError,
                r"output with shape \[[\d, ]*\] doesn't match the broadcast shape \[[\d, ]*\]",
-               (Nearby("out-of-place", lambda a, b, op: getattr(torch, op[:-1])(a, b)),
+               (Nearby("out-of-place", lambda a, b, op: ops.get(op[:-1]).fn(a, b)),
                 Nearby("into-the-larger", lambda a, b, op: getattr(b.clone(), op)(a))),
                BROADCASTING + "#in-place-semantics", shape_error=True))
-_add(ErrorCase("inplace-unsafe-cast", _inplace_unsafe_cast, lambda a, b, op: getattr(a, op)(b), RuntimeError,
+_add(ErrorCase("inplace-unsafe-cast", inplace_unsafe_cast, lambda a, b, op: getattr(a, op)(b), RuntimeError,
                r"result type \w+ can't be cast to the desired output type \w+",
-               (Nearby("out-of-place", lambda a, b, op: getattr(torch, op[:-1])(a, b)),
+               (Nearby("out-of-place", lambda a, b, op: ops.get(op[:-1]).fn(a, b)),
                 Nearby("after-casting", lambda a, b, op: getattr(a, op)(b.to(a.dtype)))),
                TYPE_PROMOTION))
-_add(ErrorCase("inplace-on-expanded", _expansion, _write_expanded, RuntimeError,
+_add(ErrorCase("inplace-on-expanded", expansion, write_expanded, RuntimeError,
                r"unsupported operation: more than one element of the written-to tensor refers to a single memory "
                r"location\. Please clone\(\) the tensor before performing the operation",
-               (Nearby("after-clone", lambda x, e, op: _write_expanded(x, e.clone(), op)),
-                Nearby("after-contiguous", lambda x, e, op: _write_expanded(x, e.contiguous(), op))),
+               (Nearby("after-clone", lambda x, e, op: write_expanded(x, e.clone(), op)),
+                Nearby("after-contiguous", lambda x, e, op: write_expanded(x, e.contiguous(), op))),
                DOCS + "generated/torch.Tensor.expand.html",
                prepare=lambda x, sizes, op: (x, x.expand(sizes), op)))
-_add(ErrorCase("out-dtype-cannot-hold", _out_too_narrow,
-               lambda a, b, out, op: getattr(torch, op)(a, b, out=out), RuntimeError,
+_add(ErrorCase("out-dtype-cannot-hold", out_too_narrow,
+               lambda a, b, out, op: ops.get(op).fn(a, b, out=out), RuntimeError,
                r"result type \w+ can't be cast to the desired output type \w+",
-               (Nearby("out-of-result-dtype", lambda a, b, out, op: getattr(torch, op)(a, b, out=torch.empty_like(a))),
-                Nearby("out-of-another-float-dtype", lambda a, b, out, op: getattr(torch, op)(
+               (Nearby("out-of-result-dtype", lambda a, b, out, op: ops.get(op).fn(a, b, out=torch.empty_like(a))),
+                Nearby("out-of-another-float-dtype", lambda a, b, out, op: ops.get(op).fn(
                     a, b, out=torch.empty(a.shape, dtype=torch.float32, device=a.device)))),
                TYPE_PROMOTION))
-_add(ErrorCase("integer-division-by-zero", _int_division_by_zero, lambda a, b, op: INT_DIVISIONS[op](a, b),
+_add(ErrorCase("integer-division-by-zero", int_division_by_zero, lambda a, b, op: INT_DIVISIONS[op](a, b),
                RuntimeError, r"ZeroDivisionError",
                (Nearby("true-division", lambda a, b, op: torch.div(a, b)),
                 Nearby("nonzero-divisor", lambda a, b, op: INT_DIVISIONS[op](a, b.masked_fill(b == 0, 1)))),
                DOCS + "generated/torch.floor_divide.html"))
 # --- reductions that need a floating dtype ---
-_add(ErrorCase("mean-of-integer", _integer_reduction, lambda x, d: x.mean(**_dim_kwargs(x, d)), RuntimeError,
+_add(ErrorCase("mean-of-integer", integer_reduction, lambda x, d: x.mean(**dim_kwargs(x, d)), RuntimeError,
                r"mean\(\): could not infer output dtype\. Input dtype must be either a floating point or complex "
                r"dtype\. Got: \w+",
-               (Nearby("with-dtype", lambda x, d: x.mean(**_dim_kwargs(x, d), dtype=torch.float32)),
-                Nearby("after-cast", lambda x, d: x.float().mean(**_dim_kwargs(x, d))),
-                Nearby("sum", lambda x, d: x.sum(**_dim_kwargs(x, d)))),
+               (Nearby("with-dtype", lambda x, d: x.mean(**dim_kwargs(x, d), dtype=torch.float32)),
+                Nearby("after-cast", lambda x, d: x.float().mean(**dim_kwargs(x, d))),
+                Nearby("sum", lambda x, d: x.sum(**dim_kwargs(x, d)))),
                DOCS + "generated/torch.mean.html ; seed 002"))
-_add(ErrorCase("var-of-integer", _integer_reduction, lambda x, d: x.var(**_dim_kwargs(x, d)), RuntimeError,
+_add(ErrorCase("var-of-integer", integer_reduction, lambda x, d: x.var(**dim_kwargs(x, d)), RuntimeError,
                r"std and var only support floating point and complex dtypes",
-               (Nearby("after-cast", lambda x, d: x.float().var(**_dim_kwargs(x, d), correction=0)),),
+               (Nearby("after-cast", lambda x, d: x.float().var(**dim_kwargs(x, d), correction=0)),),
                DOCS + "generated/torch.var.html"))
-_add(ErrorCase("std-of-integer", _integer_reduction, lambda x, d: x.std(**_dim_kwargs(x, d)), RuntimeError,
+_add(ErrorCase("std-of-integer", integer_reduction, lambda x, d: x.std(**dim_kwargs(x, d)), RuntimeError,
                r"std and var only support floating point and complex dtypes",
-               (Nearby("after-cast", lambda x, d: x.float().std(**_dim_kwargs(x, d), correction=0)),),
+               (Nearby("after-cast", lambda x, d: x.float().std(**dim_kwargs(x, d), correction=0)),),
                DOCS + "generated/torch.std.html"))
 # --- numpy() and devices ---
-_add(ErrorCase("numpy-requires-grad", lambda d: _leaves(d), lambda x: x.numpy(), RuntimeError,
+_add(ErrorCase("numpy-requires-grad", lambda d: leaves(d), lambda x: x.numpy(), RuntimeError,
                r"Can't call numpy\(\) on Tensor that requires grad\. Use tensor\.detach\(\)\.numpy\(\) instead",
                (Nearby("force", lambda x: x.numpy(force=True)),
                 Nearby("after-detach", lambda x: x.detach().numpy()),
-                Nearby("under-no-grad", lambda x: _no_grad(x.numpy))),
+                Nearby("under-no-grad", lambda x: no_grad(x.numpy))),
                DOCS + "generated/torch.Tensor.numpy.html ; seed 000, seed 002", devices="cpu"))
-_add(ErrorCase("numpy-on-accelerator", lambda d: st.tuples(tensors(dtype=_numpy_dtypes(d), device=d)),
+_add(ErrorCase("numpy-on-accelerator", lambda d: st.tuples(tensors(dtype=numpy_dtypes(d), device=d)),
                lambda x: x.numpy(), TypeError,
                r"can't convert \w+(:\d+)? device type tensor to numpy",
                (Nearby("force", lambda x: x.numpy(force=True)),
                 Nearby("after-cpu", lambda x: x.cpu().numpy())),
                DOCS + "generated/torch.Tensor.numpy.html", devices="accelerator"))
-_add(ErrorCase("operands-on-different-devices", _other_device_pair, lambda a, b: a + b, RuntimeError,
+_add(ErrorCase("operands-on-different-devices", other_device_pair, lambda a, b: a + b, RuntimeError,
                r"Expected all tensors to be on the same device",
                (Nearby("moved", lambda a, b: a + b.to(a.device)),
                 Nearby("cpu-scalar-tensor", lambda a, b: a + b.sum())),
                DOCS + "notes/cuda.html", devices="accelerator"))
 # --- autograd ---
-_add(ErrorCase("backward-non-scalar", lambda d: _leaves(d, _many), lambda x, y: y.backward(), RuntimeError,
+_add(ErrorCase("backward-non-scalar", lambda d: leaves(d, MANY_SHAPES), lambda x, y: y.backward(), RuntimeError,
                r"grad can be implicitly created only for scalar outputs",
                (Nearby("with-gradient", lambda x, y: y.backward(torch.ones_like(y))),
                 Nearby("after-sum", lambda x, y: y.sum().backward())),
                DOCS + "generated/torch.Tensor.backward.html ; seed 000",
                prepare=lambda x: (x, x * 2)))
-_add(ErrorCase("backward-without-grad-fn", lambda d: st.tuples(_floats(d)), lambda x, y: y.backward(), RuntimeError,
+_add(ErrorCase("backward-without-grad-fn", lambda d: st.tuples(floats(d)), lambda x, y: y.backward(), RuntimeError,
                r"element 0 of tensors does not require grad and does not have a grad_fn",
                (Nearby("input-requires-grad", lambda x, y: (x.detach().requires_grad_() * 2).sum().backward()),),
                DOCS + "generated/torch.Tensor.backward.html ; seed 004",
                prepare=lambda x: (x, (x * 2).sum())))
-_add(ErrorCase("backward-twice", lambda d: _leaves(d), lambda x, loss: loss.backward(), RuntimeError,
+_add(ErrorCase("backward-twice", lambda d: leaves(d), lambda x, loss: loss.backward(), RuntimeError,
                r"Trying to backward through the graph a second time",
                (Nearby("retain-graph", lambda x, loss: _retained_twice(x)),
                 Nearby("rebuilt-graph", lambda x, loss: (x * x).sum().backward())),
                DOCS + "generated/torch.Tensor.backward.html ; seed 001",
-               prepare=_backward_once))
-_add(ErrorCase("inplace-on-leaf", lambda d: _leaf_and(d, st.sampled_from(sorted(INPLACE_EDITS))),
+               prepare=backward_once))
+_add(ErrorCase("inplace-on-leaf", lambda d: leaf_and(d, st.sampled_from(sorted(INPLACE_EDITS))),
                lambda x, edit: INPLACE_EDITS[edit](x), RuntimeError,
                r"a leaf Variable that requires grad is being used in an in-place operation",
-               (Nearby("under-no-grad", lambda x, edit: _no_grad(lambda: INPLACE_EDITS[edit](x))),
+               (Nearby("under-no-grad", lambda x, edit: no_grad(lambda: INPLACE_EDITS[edit](x))),
                 Nearby("on-detached", lambda x, edit: INPLACE_EDITS[edit](x.detach())),
                 Nearby("on-data", lambda x, edit: INPLACE_EDITS[edit](x.data))),
                INPLACE_AUTOGRAD + " ; seed 001"))
-_add(ErrorCase("inplace-on-view-of-leaf", lambda d: _leaf_and(d, st.sampled_from(sorted(INPLACE_EDITS)), _some),
+_add(ErrorCase("inplace-on-view-of-leaf", lambda d: leaf_and(d, st.sampled_from(sorted(INPLACE_EDITS)), SOME_SHAPES),
                lambda x, edit: INPLACE_EDITS[edit](x[0]), RuntimeError,
                r"a view of a leaf Variable that requires grad is being used in an in-place operation",
-               (Nearby("under-no-grad", lambda x, edit: _no_grad(lambda: INPLACE_EDITS[edit](x[0]))),
+               (Nearby("under-no-grad", lambda x, edit: no_grad(lambda: INPLACE_EDITS[edit](x[0]))),
                 Nearby("on-a-clone", lambda x, edit: INPLACE_EDITS[edit](x.clone()[0]))),
                INPLACE_AUTOGRAD + " ; seed 001"))
 _add(ErrorCase("saved-tensor-modified",
-               lambda d: st.tuples(_leaf(d), st.sampled_from(sorted(UNARY_SAVING_INPUT)),
+               lambda d: st.tuples(leaf(d), st.sampled_from(sorted(UNARY_SAVING_INPUT)),
                                    st.sampled_from(sorted(INPLACE_EDITS))),
                lambda x, b, loss: loss.backward(), RuntimeError, SAVED_MODIFIED,
                (Nearby("value-not-saved", lambda x, b, loss: _unsaved_modified(x)),
                 Nearby("clone-modified", lambda x, b, loss: _clone_modified(x))),
                SAVED_TENSORS + " ; seed 001",
-               prepare=_saved_input_modified))
+               prepare=saved_input_modified))
 _add(ErrorCase("saved-output-modified-through-detach",
-               lambda d: st.tuples(_leaf(d), st.sampled_from(sorted(UNARY_SAVING_OUTPUT)),
+               lambda d: st.tuples(leaf(d), st.sampled_from(sorted(UNARY_SAVING_OUTPUT)),
                                    st.sampled_from(sorted(INPLACE_EDITS))),
                lambda x, out: out.sum().backward(), RuntimeError, SAVED_MODIFIED,
                (Nearby("detached-clone-modified", lambda x, out: _detached_clone_modified(x)),),
                DOCS + "generated/torch.Tensor.detach.html ; seed 004",
-               prepare=_saved_output_modified))
-_add(ErrorCase("multi-output-view-inplace", lambda d: _leaf_and(d, st.integers(-4, 3), _some),
+               prepare=saved_output_modified))
+_add(ErrorCase("multi-output-view-inplace", lambda d: leaf_and(d, st.integers(-4, 3), SOME_SHAPES),
                lambda x, views: views[0].mul_(2), RuntimeError,
                r"Output 0 of \w+ is a view and is being modified inplace\. This view is the output of a function "
                r"that returns multiple views",
                (Nearby("single-view", lambda x, views: (x * 1).select(0, 0).mul_(2)),
                 Nearby("cloned-view", lambda x, views: views[0].clone().mul_(2))),
                INPLACE_AUTOGRAD,
-               prepare=_multi_output_view))
-_add(ErrorCase("no-grad-view-inplace", lambda d: _leaves(d, _some), lambda x, view: view.mul_(2), RuntimeError,
+               prepare=multi_output_view))
+_add(ErrorCase("no-grad-view-inplace", lambda d: leaves(d, SOME_SHAPES), lambda x, view: view.mul_(2), RuntimeError,
                r"A view was created in no_grad mode and is being modified inplace with grad mode enabled",
-               (Nearby("both-under-no-grad", lambda x, view: _no_grad(lambda: view.mul_(2))),
+               (Nearby("both-under-no-grad", lambda x, view: no_grad(lambda: view.mul_(2))),
                 Nearby("view-in-grad-mode", lambda x, view: (x * 1)[0].mul_(2))),
                INPLACE_AUTOGRAD,
-               prepare=_no_grad_view))
+               prepare=no_grad_view))
 # The unused-input message gained the input's index with pytorch#181917 (opened 2026-04-29); whether 2.12 or
 # 2.13 first shipped it is not established, so 2.12 is left to neither entry.
-_add(ErrorCase("grad-unused-input", lambda d: _grad_case(d, True),
+_add(ErrorCase("grad-unused-input", lambda d: grad_case(d, True),
                lambda x, z: torch.autograd.grad((x * 2).sum(), [x, z]), RuntimeError,
                r"The differentiated Tensor at index 1 appears to not have been used in the graph\. "
                r"Set allow_unused=True",
@@ -718,13 +367,13 @@ _add(ErrorCase("grad-unused-input", lambda d: _grad_case(d, True),
                                                                              materialize_grads=True))),
                DOCS + "generated/torch.autograd.grad.html ; https://github.com/pytorch/pytorch/issues/73697",
                torch=">=2.13"))
-_add(ErrorCase("grad-unused-input-legacy", lambda d: _grad_case(d, True),
+_add(ErrorCase("grad-unused-input-legacy", lambda d: grad_case(d, True),
                lambda x, z: torch.autograd.grad((x * 2).sum(), [x, z]), RuntimeError,
                r"One of the differentiated Tensors appears to not have been used in the graph\. Set allow_unused=True",
                (Nearby("allow-unused", lambda x, z: torch.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)),),
                DOCS + "generated/torch.autograd.grad.html ; https://github.com/pytorch/pytorch/issues/73697",
                torch="<2.12"))
-_add(ErrorCase("grad-input-not-requiring-grad", lambda d: _grad_case(d, False),
+_add(ErrorCase("grad-input-not-requiring-grad", lambda d: grad_case(d, False),
                lambda x, z: torch.autograd.grad(x.sum() * z.sum(), [x, z]), RuntimeError,
                r"One of the differentiated Tensors does not require grad",
                (Nearby("only-differentiable-inputs", lambda x, z: torch.autograd.grad(x.sum() * z.sum(), [x])),),
@@ -735,7 +384,7 @@ _add(ErrorCase("requires-grad-on-integer",
                (Nearby("after-cast", lambda x: x.float().requires_grad_()),
                 Nearby("requires-grad-false", lambda x: x.requires_grad_(False))),
                AUTOGRAD_NOTE))
-_add(ErrorCase("gradient-shape-mismatch", lambda d: _leaves(d, _many),
+_add(ErrorCase("gradient-shape-mismatch", lambda d: leaves(d, MANY_SHAPES),
                lambda x, y: y.backward(torch.ones(y.numel() + 1, dtype=y.dtype, device=y.device)), RuntimeError,
                r"Mismatch in shape: grad_output\[0\] has a shape of torch\.Size\(\[[\d, ]*\]\) and output\[0\] has a "
                r"shape of torch\.Size\(\[[\d, ]*\]\)",
@@ -743,12 +392,14 @@ _add(ErrorCase("gradient-shape-mismatch", lambda d: _leaves(d, _many),
                DOCS + "generated/torch.autograd.backward.html",
                prepare=lambda x: (x, x * 3)))
 # --- Python conversions ---
-_add(ErrorCase("item-of-many", lambda d: st.tuples(tensors(shape=_many, device=d)), lambda x: x.item(), RuntimeError,
+_add(ErrorCase("item-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: x.item(),
+               RuntimeError,
                r"a Tensor with \d+ elements cannot be converted to Scalar",
                (Nearby("one-element", lambda x: x.reshape(-1)[0].item()),
                 Nearby("after-sum", lambda x: x.sum().item())),
                DOCS + "generated/torch.Tensor.item.html"))
-_add(ErrorCase("bool-of-many", lambda d: st.tuples(tensors(shape=_many, device=d)), lambda x: bool(x), RuntimeError,
+_add(ErrorCase("bool-of-many", lambda d: st.tuples(tensors(shape=MANY_SHAPES, device=d)), lambda x: bool(x),
+               RuntimeError,
                r"Boolean value of Tensor with more than one value is ambiguous",
                (Nearby("any", lambda x: bool(x.any())), Nearby("all", lambda x: bool(x.all()))),
                DOCS + "generated/torch.Tensor.bool.html"))
@@ -792,23 +443,17 @@ def _ieee(fn):
     return expected
 
 
-def _float_pair(device, a_kwargs, b_kwargs):
-    return dtypes(device, ("float",)).flatmap(lambda dtype: shapes().flatmap(lambda shape: st.tuples(
-        tensors(dtype=dtype, shape=shape, device=device, **a_kwargs),
-        tensors(dtype=dtype, shape=shape, device=device, **b_kwargs))))
-
-
 NON_ERRORS: list[NonError] = [
-    NonError("sqrt-of-negative-is-nan", lambda d: st.tuples(_floats(d, low=-10.0, high=-0.1)), torch.sqrt,
+    NonError("sqrt-of-negative-is-nan", lambda d: st.tuples(floats(d, low=-10.0, high=-0.1)), torch.sqrt,
              _ieee(np.sqrt), DOCS + "generated/torch.sqrt.html"),
-    NonError("log-of-negative-is-nan", lambda d: st.tuples(_floats(d, low=-10.0, high=-0.1)), torch.log,
+    NonError("log-of-negative-is-nan", lambda d: st.tuples(floats(d, low=-10.0, high=-0.1)), torch.log,
              _ieee(np.log), DOCS + "generated/torch.log.html"),
-    NonError("log-of-zero-is-minus-inf", lambda d: st.tuples(_floats(d, low=0.0, high=0.0)), torch.log,
+    NonError("log-of-zero-is-minus-inf", lambda d: st.tuples(floats(d, low=0.0, high=0.0)), torch.log,
              _ieee(np.log), DOCS + "generated/torch.log.html ; seed 002"),
-    NonError("float-division-by-zero-is-inf", lambda d: _float_pair(d, {"min_abs": 0.5}, {"low": 0.0, "high": 0.0}),
+    NonError("float-division-by-zero-is-inf", lambda d: float_pair(d, {"min_abs": 0.5}, {"low": 0.0, "high": 0.0}),
              torch.div, _ieee(np.divide), DOCS + "generated/torch.div.html"),
     NonError("float-zero-by-zero-is-nan",
-             lambda d: _float_pair(d, {"low": 0.0, "high": 0.0}, {"low": 0.0, "high": 0.0}),
+             lambda d: float_pair(d, {"low": 0.0, "high": 0.0}, {"low": 0.0, "high": 0.0}),
              torch.div, _ieee(np.divide), DOCS + "generated/torch.div.html"),
 ]
 

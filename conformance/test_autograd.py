@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
 
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance import accuracy, budgets, references
-from conformance.derivatives import DERIVATIVES, YAML, Derivative, Domain
+from conformance import accuracy, budgets, ops, references
+from conformance.autograd_helpers import compositions, one_output
+from conformance.derivatives import YAML
 from conformance.differential import assert_no_farther
+from conformance.ops import OpInfo, Sizes
+from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip
 from conformance.oracles import assert_equal, same_storage
+from conformance.params import over
 from strategies import LAYOUTS, WRITABLE_LAYOUTS, dtypes, recipe_of, shapes, supported, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "autograd")
@@ -34,67 +37,23 @@ DETACH_DOC = DOCS + "generated/torch.Tensor.detach.html"
 SEED_GRAPH = "seed 001 (computation graph, leaf tensors, in-place operations, dynamic graphs)"
 SEED_GRADS = "seed 002 (gradient computation, accumulation, no_grad, detach)"
 
-LOW_PRECISION = (torch.float16, torch.bfloat16)
 GRADCHECK_NUMEL = 12  # full Jacobians and second derivatives: keep them small
 
-OP = {op.name: op for op in DERIVATIVES}
-ops = pytest.mark.parametrize("op", DERIVATIVES, ids=lambda op: op.name)
+DERIVATIVES = ops.select(lambda op: op.vjp is not None)  # ops with an analytic formula
+DIFFERENTIABLE = ops.select(lambda op: op.differentiable and "float" in op.kinds)
+TWICE = [op for op in DIFFERENTIABLE if op.grad >= 2]
 
 
-# ---------------------------------------------------------------------------
-# Drawing a case: an op's inputs (with drawn layouts) and its keyword arguments
-# ---------------------------------------------------------------------------
-
-@dataclass
-class Case:
-    """The drawn inputs of ``fn`` (one joint tensor to split when their values must be distinct)."""
-
-    fn: object
-    drawn: list
-    split: bool
-
-    def leaves(self, device=None) -> list[torch.Tensor]:
-        """Fresh leaves that require grad, on ``device`` (default: where drawn), layouts kept."""
-        drawn = self.drawn if device is None else [recipe_of(t).on(device).build() for t in self.drawn]
-        if self.split:
-            drawn = list(drawn[0].unbind(0))
-        return [t.detach().requires_grad_() for t in drawn]
+def _derivative_source(op: OpInfo) -> str:
+    return op.vjp_source or op.doc
 
 
-def _values(domain: Domain) -> dict:
-    return dict(low=domain.low, high=domain.high, min_abs=domain.min_abs, unique=domain.unique)
+def op_dtypes(device, op: OpInfo):
+    """The op's float dtypes on ``device``; float16/bfloat16 only where its backward is checked in them."""
+    return st.sampled_from([d for d in op.dtypes(device, ("float",)) if op.low_precision or d not in LOW_PRECISION])
 
 
-def _layouts(domain: Domain, layouts):
-    """Expanded tensors repeat their values: never when the values must be distinct."""
-    return tuple(name for name in layouts if name in WRITABLE_LAYOUTS) if domain.unique else layouts
-
-
-def draw_case(data, op: Derivative, device, dtype, max_numel=64, layouts=LAYOUTS) -> Case:
-    arity_budget = max_numel // 2 if op.distinct else max_numel
-    input_shapes, kwargs = data.draw(op.arguments(arity_budget), label="arguments")
-    fn = functools.partial(op.fn, **kwargs)
-    if op.distinct:
-        joint = (len(input_shapes),) + tuple(input_shapes[0])
-        domain = op.domain(0)
-        drawn = [data.draw(tensors(dtype, joint, device, layouts=_layouts(domain, layouts), **_values(domain)),
-                           label="inputs (stacked)")]
-    else:
-        drawn = [data.draw(tensors(dtype, shape, device, layouts=_layouts(op.domain(i), layouts),
-                                   **_values(op.domain(i))), label=f"input {i}")
-                 for i, shape in enumerate(input_shapes)]
-    return Case(fn, drawn, op.distinct)
-
-
-def op_dtypes(device, op: Derivative):
-    return st.sampled_from([d for d in supported(device, op.kinds) if op.low_precision or d not in LOW_PRECISION])
-
-
-def precise_dtype(device) -> torch.dtype:
-    """float64, which gradcheck and exact oracles need; a device without it skips the check."""
-    if torch.float64 not in supported(device, ("float",)):
-        pytest.skip(f"{device} has no float64")
-    return torch.float64
+precise_dtype = float64_or_skip
 
 
 def draw_like(data, t: torch.Tensor, label: str, layouts=LAYOUTS) -> torch.Tensor:
@@ -106,12 +65,27 @@ def f64(t: torch.Tensor) -> torch.Tensor:
     return t.detach().cpu().double()
 
 
-def assert_analytic(op: Derivative, case_fn, inputs, out, grad_output, grads, device):
+def exact_formula(op: OpInfo, case) -> bool:
+    """Whether ``conformance.references`` evaluates the op's formula exactly (mpmath / numpy float64): an op
+    of its table whose inputs are all differentiable.  Any other registry op is checked with its own
+    ``vjp`` formula, evaluated in float64 with torch, within the dtype's tolerance."""
+    return op.name in references.TABLE and len(case.diff) == len(case.inputs)
+
+
+def assert_analytic(op: OpInfo, case, inputs, out, grad_output, grads, device):
     """Each gradient is the op's ``derivatives.yaml`` formula evaluated exactly from the inputs and grad_output
     (mpmath for float64, numpy float64 below; never from torch's forward result), within the ULP budget of the
-    op's gradient (``<op>.grad`` in ulp_budgets.json) of the size of the terms it sums."""
+    op's gradient (``<op>.grad`` in ulp_budgets.json) of the size of the terms it sums; an op outside the
+    references' table: its registry formula in float64 on the values autograd saw, within the dtype's tolerance."""
+    if not exact_formula(op, case):
+        expected = op.vjp(f64(grad_output), f64(out), *case.formula_inputs(inputs), **case.kwargs)
+        assert len(grads) == len(expected)
+        for i, (got, want) in enumerate(zip(grads, expected)):
+            torch.testing.assert_close(got.detach().cpu(), want, check_dtype=False,
+                                       msg=lambda m, i=i: f"gradient of input {i} of {op.name}: {m}")
+        return
     expected = references.vjp(op.name, out.dtype, accuracy.values_of(grad_output),
-                              *map(accuracy.values_of, inputs), **case_fn.keywords)
+                              *map(accuracy.values_of, inputs), **case.kwargs)
     assert len(grads) == len(expected)
     for i, (got, reference) in enumerate(zip(grads, expected)):
         assert got.dtype == inputs[i].dtype, f"gradient of input {i} has dtype {got.dtype}, its input {inputs[i].dtype}"
@@ -123,8 +97,7 @@ def assert_analytic(op: Derivative, case_fn, inputs, out, grad_output, grads, de
 # 1. Gradients equal the analytic formulas, and the reference device's gradients
 # ---------------------------------------------------------------------------
 
-@invariant("analytic-gradient", source=YAML)
-@ops
+@over("autograd", "analytic-gradient", DERIVATIVES, source=_derivative_source)
 @given(data=st.data())
 def test_gradient_equals_analytic_formula(device, op, data):
     """autograd's vector-Jacobian product equals the formula of ``derivatives.yaml`` for the op."""
@@ -133,11 +106,13 @@ def test_gradient_equals_analytic_formula(device, op, data):
     out = case.fn(*inputs)
     grad_output = draw_like(data, out, "grad_output")
     grads = torch.autograd.grad(out, inputs, grad_output)
-    assert_analytic(op, case.fn, inputs, out, grad_output, grads, device)
+    assert_analytic(op, case, inputs, out, grad_output, grads, device)
 
 
-@invariant("forward-value", source=DOCS + "notes/numerical_accuracy.html")
-@ops
+EXACT_FORMULAS = ops.select(lambda op: op.name in references.TABLE)  # forward values judged exactly
+
+
+@over("autograd", "forward-value", EXACT_FORMULAS, rule=DOCS + "notes/numerical_accuracy.html")
 @given(data=st.data())
 def test_forward_value_matches_reference(device, op, data):
     """Each table op's own result: bitwise where nothing is rounded (structure, abs, maximum, amax, ...),
@@ -146,7 +121,8 @@ def test_forward_value_matches_reference(device, op, data):
     case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"))
     inputs = [t.detach() for t in case.leaves()]
     out = case.fn(*inputs)
-    reference = references.forward(op.name, inputs[0].dtype, *map(accuracy.values_of, inputs), **case.fn.keywords)
+    arguments = [accuracy.values_of(x) for x in case.arguments("cpu")[0]]
+    reference = references.forward(op.name, inputs[0].dtype, *arguments, **case.kwargs)
     assert out.dtype == inputs[0].dtype, f"{op.name} gave {out.dtype} for {inputs[0].dtype} inputs"
     if op.name in references.EXACT:
         assert_equal(out, torch.tensor(reference.exact.hi).to(out.dtype).reshape(out.shape), f"{op.name} forward")
@@ -154,8 +130,7 @@ def test_forward_value_matches_reference(device, op, data):
         accuracy.check(out, budgets.accuracy(op.name, out.dtype, device, reference), device, f"{op.name} forward")
 
 
-@invariant("device-matches-reference", source=AUTOGRAD_DOC)
-@ops
+@over("autograd", "device-matches-reference", DIFFERENTIABLE, rule=AUTOGRAD_DOC)
 @given(data=st.data())
 def test_gradient_on_device_equals_reference_device(device, reference_device, op, data):
     """The same inputs, layouts and grad_output give the same gradients on the device as on the reference: an
@@ -174,9 +149,13 @@ def test_gradient_on_device_equals_reference_device(device, reference_device, op
     grads = torch.autograd.grad(out, inputs, grad_output)
     ref_inputs = case.leaves(reference_device)
     ref_grad_output = recipe_of(grad_output).on(reference_device).build()
-    expected = torch.autograd.grad(case.fn(*ref_inputs), ref_inputs, ref_grad_output)
+    expected = torch.autograd.grad(case.function(reference_device)(*ref_inputs), ref_inputs, ref_grad_output)
+    if not exact_formula(op, case):
+        for got, want in zip(grads, expected):
+            torch.testing.assert_close(got.cpu(), want.cpu())
+        return
     exact = references.vjp(op.name, out.dtype, accuracy.values_of(grad_output), *map(accuracy.values_of, inputs),
-                           **case.fn.keywords)
+                           **case.kwargs)
     judged = [budgets.accuracy(f"{op.name}.grad", got.dtype, device, r) for got, r in zip(grads, exact)]
     assert_no_farther(grads, expected, lambda: [j.exact for j in judged], [j.budget for j in judged],
                       names=(str(device), str(reference_device)))
@@ -206,19 +185,17 @@ def without_stride_zero(inputs: list) -> list:
 
 def gradcheck_inputs(data, op, device):
     """Small float64 inputs without internal overlap: gradcheck perturbs each element on its own."""
-    case = draw_case(data, op, device, precise_dtype(device), GRADCHECK_NUMEL, WRITABLE_LAYOUTS)
+    case = draw_case(data, op, device, precise_dtype(device), Sizes(GRADCHECK_NUMEL), WRITABLE_LAYOUTS)
     return case.fn, without_stride_zero(case.leaves())
 
 
-@invariant("gradcheck", source=GRADCHECK_DOC)
-@ops
+@over("autograd", "gradcheck", DIFFERENTIABLE, rule=GRADCHECK_DOC, source=_derivative_source)
 @given(data=st.data())
 def test_gradient_equals_finite_differences(device, op, data):
     numerically_checked(torch.autograd.gradcheck, *gradcheck_inputs(data, op, device))
 
 
-@invariant("gradgradcheck", source=GRADGRADCHECK_DOC)
-@ops
+@over("autograd", "gradgradcheck", TWICE, rule=GRADGRADCHECK_DOC, source=_derivative_source)
 @given(data=st.data())
 def test_second_derivative_equals_finite_differences(device, op, data):
     numerically_checked(torch.autograd.gradgradcheck, *gradcheck_inputs(data, op, device))
@@ -253,12 +230,12 @@ def assert_hessian_modes_agree(data, fn, primals):
 def primals_of(data, op, device, max_numel=64) -> tuple:
     """Float64 primals without internal overlap: forward mode copies each tangent into its primal's layout
     (make_dual), which an expanded primal cannot hold (see test_forward_mode_accepts_expanded_primals)."""
-    case = draw_case(data, op, device, precise_dtype(device), max_numel, WRITABLE_LAYOUTS)
-    return case.fn, tuple(t.detach() for t in case.leaves())
+    case = draw_case(data, op, device, precise_dtype(device), Sizes(max_numel), WRITABLE_LAYOUTS)
+    return one_output(case.fn), tuple(t.detach() for t in case.leaves())
 
 
-@invariant("forward-matches-reverse", source=JVP_DOC)
-@ops
+
+@over("autograd", "forward-matches-reverse", DIFFERENTIABLE, rule=JVP_DOC, source=_derivative_source)
 @given(data=st.data())
 def test_forward_mode_matches_reverse_mode(device, op, data):
     assert_forward_matches_reverse(data, *primals_of(data, op, device))
@@ -268,7 +245,7 @@ def test_forward_mode_matches_reverse_mode(device, op, data):
 @given(data=st.data())
 def test_forward_over_reverse_matches_reverse_over_reverse(device, data):
     """Over ops drawn from the table (gradgradcheck covers each op's second derivative numerically)."""
-    op = data.draw(st.sampled_from(DERIVATIVES), label="op")
+    op = data.draw(st.sampled_from(TWICE), label="op")
     assert_hessian_modes_agree(data, *primals_of(data, op, device, GRADCHECK_NUMEL))
 
 
@@ -288,48 +265,12 @@ def test_forward_mode_accepts_expanded_primals(device, data):
 # Random compositions of the table's smooth elementwise ops
 # ---------------------------------------------------------------------------
 
-SMOOTH = [op for op in DERIVATIVES if op.elementwise]
-
-
-def _into(t: torch.Tensor, domain: Domain) -> torch.Tensor:
-    """Squash any real value into a smooth piece of ``domain`` (an affine sigmoid)."""
-    low, high = domain.interval()
-    return low + (high - low) * torch.sigmoid(t)
-
-
-@dataclass(frozen=True)
-class Composition:
-    """op_k(...op_2(op_1(x, y_1), y_2)...): every operand squashed into its op's domain; the y_i are inputs too."""
-
-    steps: tuple  # (op, kwargs, arity) triples
-
-    @property
-    def arity(self) -> int:
-        return 1 + sum(arity - 1 for _, _, arity in self.steps)
-
-    def __call__(self, x, *others):
-        others = iter(others)
-        for op, kwargs, arity in self.steps:
-            operands = [_into(x, op.domain(0))] + [_into(next(others), op.domain(i)) for i in range(1, arity)]
-            x = op.fn(*operands, **kwargs)
-        return x
-
-    def __repr__(self):
-        return " -> ".join(f"{op.name}{kwargs or ''}" for op, kwargs, _ in self.steps)
-
-
-@st.composite
-def compositions(draw, max_steps=3):
-    steps = []
-    for op in draw(st.lists(st.sampled_from(SMOOTH), min_size=1, max_size=max_steps), label="ops"):
-        input_shapes, kwargs = draw(op.arguments(1), label=f"{op.name} arguments")
-        steps.append((op, kwargs, len(input_shapes)))
-    return Composition(tuple(steps))
+SMOOTH = [op for op in DERIVATIVES if op.elementwise]  # each squashed into its smooth domain
 
 
 def composition_inputs(data, device, max_numel):
     """A composition and its float64 inputs, without internal overlap (for gradcheck and forward mode)."""
-    composition = data.draw(compositions(), label="composition")
+    composition = data.draw(compositions(SMOOTH), label="composition")
     shape = data.draw(shapes(max_numel=max_numel), label="shape")
     inputs = [data.draw(tensors(precise_dtype(device), shape, device, layouts=WRITABLE_LAYOUTS, requires_grad=True),
                         label=f"input {i}") for i in range(composition.arity)]
@@ -367,7 +308,7 @@ def test_composition_forward_over_reverse_matches_reverse_over_reverse(device, d
 # 4. Semantics from the seeds
 # ---------------------------------------------------------------------------
 
-UNARY = [OP[name] for name in ("exp", "log", "sqrt", "sin", "tanh", "sigmoid", "square", "atan", "softplus", "erf")]
+UNARY = ops.select(names=("exp", "log", "sqrt", "sin", "tanh", "sigmoid", "square", "atan", "softplus", "erf"))
 NAMED = [op for op in DERIVATIVES if op.node]
 
 
@@ -434,7 +375,7 @@ def test_backward_with_gradient_gives_weighted_vjp(device, data):
     out = case.fn(*inputs)
     v = draw_like(data, out, "gradient")
     out.backward(gradient=v)
-    assert_analytic(op, case.fn, inputs, out, v, [x.grad for x in inputs], device)
+    assert_analytic(op, case, inputs, out, v, [x.grad for x in inputs], device)
 
 
 @invariant("leaf-rules", source=SEED_GRAPH)
@@ -485,8 +426,7 @@ def test_retain_grad_populates_non_leaf_grad(device, data):
 
 SAVING = {  # op -> (fn, what its backward reads): b * b saves b (seed), sin saves b, exp its result
     "mul-self": (lambda b: b * b, "input"),
-    "sin": (torch.sin, "input"),
-    "exp": (torch.exp, "result"),
+    **{op.name: (op.fn, op.saves) for op in ops.select(names=("sin", "exp"))},
 }
 
 
@@ -567,7 +507,7 @@ def test_results_do_not_require_grad_when_grad_is_disabled(device, op, data):
 @invariant("requires-grad-propagates", source=MECHANICS)
 @given(data=st.data())
 def test_result_requires_grad_if_any_input_does(device, data):
-    op = data.draw(st.sampled_from([OP[name] for name in ("add", "mul", "div", "atan2", "hypot", "matmul")]),
+    op = data.draw(st.sampled_from(ops.select(names=("add", "mul", "div", "atan2", "hypot", "matmul"))),
                    label="op")
     case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"))
     flags = data.draw(st.tuples(st.booleans(), st.booleans()), label="requires_grad")

@@ -6,8 +6,6 @@ source); each test checks one property over the whole catalogue.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 import torch
@@ -17,18 +15,9 @@ from hypothesis import strategies as st
 from conformance import devices
 from conformance.errors_catalogue import CATALOGUE, NON_ERRORS, SHAPE_ERRORS, tensors_in
 from conformance.oracles import layout, to_numpy
+from conformance.params import over
 from strategies import rebuilt
 
-invariant = functools.partial(pytest.mark.invariant, "errors")
-CATALOGUE_DOC = "https://pytorch.org/docs/stable/notes/autograd.html ; seeds 000-004 (see errors_catalogue.py)"
-
-
-def _cases(cases):
-    """Parametrize over entries; one outside the installed torch's range is skipped, naming the range."""
-    params = [pytest.param(case, id=case.name, marks=pytest.mark.skipif(
-        not case.applies_to(torch.__version__),
-        reason=f"{case.name} applies to torch{case.torch}; installed is {torch.__version__}")) for case in cases]
-    return pytest.mark.parametrize("op", params)
 
 
 @pytest.fixture(autouse=True)
@@ -79,8 +68,7 @@ def _same_snapshot(a: tuple, b: tuple) -> bool:
     return eq(a, b)
 
 
-@invariant("raises", source=CATALOGUE_DOC)
-@_cases(CATALOGUE)
+@over("errors", "raises", CATALOGUE)
 @given(data=st.data())
 def test_failing_call_raises_documented_error(device, op, data):
     """The call raises the catalogued exception type with the catalogued message fragment."""
@@ -89,8 +77,7 @@ def test_failing_call_raises_documented_error(device, op, data):
         op.call(*operands)
 
 
-@invariant("nearby-succeeds", source=CATALOGUE_DOC)
-@_cases(CATALOGUE)
+@over("errors", "nearby-succeeds", CATALOGUE)
 @given(data=st.data())
 def test_nearby_call_succeeds(device, op, data):
     """Each documented way around the error (no_grad, force=True, retain_graph=True, .contiguous(), ...) works."""
@@ -99,8 +86,7 @@ def test_nearby_call_succeeds(device, op, data):
     nearby.run(*operands)
 
 
-@invariant("atomic", source=CATALOGUE_DOC)
-@_cases(CATALOGUE)
+@over("errors", "atomic", CATALOGUE)
 @given(data=st.data())
 def test_failed_call_leaves_operands_intact(device, op, data):
     """After the failure every operand has its storage bytes, layout, ``_version``, requires_grad and .grad."""
@@ -113,8 +99,7 @@ def test_failed_call_leaves_operands_intact(device, op, data):
     assert not changed, f"operands {changed} changed by the failed call (storage, layout, version or grad)"
 
 
-@invariant("same-error-as-reference", source=CATALOGUE_DOC)
-@_cases([case for case in CATALOGUE if case.devices == "any"])
+@over("errors", "same-error-as-reference", [case for case in CATALOGUE if case.devices == "any"])
 @given(data=st.data())
 def test_device_raises_same_error_type_as_reference(device, reference_device, op, data):
     """The same operands fail with the same exception type on the device under test as on the reference."""
@@ -126,8 +111,7 @@ def test_device_raises_same_error_type_as_reference(device, reference_device, op
     assert actual is expected, f"{device} raised {actual}, {reference_device} raised {expected}"
 
 
-@invariant("meta-agrees-on-shape-errors", source="https://pytorch.org/docs/stable/meta.html")
-@_cases(SHAPE_ERRORS)
+@over("errors", "meta-agrees-on-shape-errors", SHAPE_ERRORS, rule="https://pytorch.org/docs/stable/meta.html")
 @given(data=st.data())
 def test_meta_agrees_on_shape_errors(reference_device, op, data):
     """A shape error depends on shapes and strides alone: meta fails exactly when the reference fails."""
@@ -138,8 +122,7 @@ def test_meta_agrees_on_shape_errors(reference_device, op, data):
     assert on_meta == on_reference, f"reference {'fails' if on_reference else 'succeeds'}, meta does not agree"
 
 
-@invariant("documented-non-error", source="https://pytorch.org/docs/stable/generated/torch.div.html")
-@pytest.mark.parametrize("op", NON_ERRORS, ids=lambda case: case.name)
+@over("errors", "documented-non-error", NON_ERRORS)
 @given(data=st.data())
 def test_documented_non_error_returns_ieee_values(device, op, data):
     """sqrt/log of negatives give nan, log(0) gives -inf, float x/0 gives ±inf and 0/0 nan: no exception."""

@@ -6,8 +6,6 @@ Each test checks one rule, cites its source, and runs on every device under test
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -15,11 +13,14 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance import layout_model as model
+from conformance import layout_model as model, ops
 from conformance.layout_helpers import (contiguous_tensors, non_contiguous_tensors, unviewable_reshapes,
                                         viewable_reshapes)
+from conformance.ops import Sizes
+from conformance.ops_helpers import draw_case
 from conformance.oracles import assert_equal, assert_equal_numpy, layout, owns_distinct_memory, same_storage, to_numpy
-from strategies import dtypes, reshapes, shapes, tensors
+from conformance.params import over
+from strategies import reshapes, shapes, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "layout")
 
@@ -115,88 +116,36 @@ def test_reshape_of_transpose_equals_contiguous_copy(device, data):
 # Dimension-permuting views: one table, three properties
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PermutingView:
-    """A view op that reorders dims: how to draw its arguments and which permutation it applies."""
-
-    name: str
-    min_dims: int
-    max_dims: int
-    args: Callable[[int], st.SearchStrategy]  # ndim -> strategy of the op's arguments
-    perm: Callable[[int, tuple], tuple]  # (ndim, args) -> result dim i is input dim perm[i]
-    call: Callable[[torch.Tensor, tuple], torch.Tensor]
-    source: str
+PERMUTING_VIEWS = ops.select(lambda op: op.permutation is not None)  # transpose, permute, movedim, t, T, mT, ...
 
 
-def _dim(ndim):
-    return st.integers(-ndim, ndim - 1)
+def _permuted_case(data, op, device, zero_size: bool = True):
+    """A tensor of any dtype and layout, the view op's arguments, the permutation it applies, and the view."""
+    case = draw_case(data, op, device, data.draw(st.sampled_from(op.dtypes(device)), label="dtype"),
+                     Sizes(zero_size=zero_size))
+    x = case.inputs[0]
+    return x, case.kwargs, op.permutation(x.dim(), case.kwargs), op.fn(x, **case.kwargs)
 
 
-def _swap(ndim, args):
-    i, j = (a % ndim for a in args)
-    perm = list(range(ndim))
-    perm[i], perm[j] = perm[j], perm[i]
-    return tuple(perm)
+def permuting_views(invariant_id):
+    return over("layout", invariant_id, PERMUTING_VIEWS, rule=VIEWS_DOC)
 
 
-def _moved(ndim, args):
-    src, dst = (a % ndim for a in args)
-    perm = [d for d in range(ndim) if d != src]
-    perm.insert(dst, src)
-    return tuple(perm)
-
-
-def _method(name):
-    return lambda x, args: getattr(x, name)(*args)
-
-
-PERMUTING_VIEWS = [
-    PermutingView("transpose", 1, 6, lambda n: st.tuples(_dim(n), _dim(n)), _swap, _method("transpose"),
-                  DOCS + "generated/torch.transpose.html"),
-    PermutingView("swapaxes", 1, 6, lambda n: st.tuples(_dim(n), _dim(n)), _swap, _method("swapaxes"),
-                  DOCS + "generated/torch.swapaxes.html"),
-    PermutingView("permute", 0, 6, lambda n: st.permutations(range(n)).map(lambda p: (tuple(p),)),
-                  lambda n, args: tuple(d % n for d in args[0]), _method("permute"),
-                  DOCS + "generated/torch.permute.html"),
-    PermutingView("movedim", 1, 6, lambda n: st.tuples(_dim(n), _dim(n)), _moved, _method("movedim"),
-                  DOCS + "generated/torch.movedim.html"),
-    PermutingView("t", 0, 2, lambda n: st.just(()), lambda n, args: tuple(reversed(range(n))), _method("t"),
-                  DOCS + "generated/torch.t.html"),
-    PermutingView("T", 2, 2, lambda n: st.just(()), lambda n, args: (1, 0), lambda x, args: x.T,
-                  DOCS + "tensors.html#torch.Tensor.T"),
-    PermutingView("mT", 2, 6, lambda n: st.just(()), lambda n, args: _swap(n, (-2, -1)), lambda x, args: x.mT,
-                  DOCS + "tensors.html#torch.Tensor.mT"),
-]
-
-
-def _permuted_case(data, op: PermutingView, device, zero_size: bool = True):
-    shape = shapes(min_dims=op.min_dims, max_dims=op.max_dims, zero_size=zero_size)
-    x = data.draw(tensors(shape=shape, device=device), label="x")
-    args = data.draw(op.args(x.dim()), label="args")
-    return x, args, op.perm(x.dim(), args), op.call(x, args)
-
-
-permuting_views = pytest.mark.parametrize("op", PERMUTING_VIEWS, ids=lambda op: op.name)
-
-
-@invariant("permuting-view-layout", source=VIEWS_DOC)
-@permuting_views
+@permuting_views("permuting-view-layout")
 @given(data=st.data())
 def test_permuting_view_permutes_shape_and_strides(device, op, data):
     x, args, perm, y = _permuted_case(data, op, device)
     assert layout(y) == (tuple(x.shape[p] for p in perm), tuple(x.stride(p) for p in perm), x.storage_offset())
 
 
-@invariant("permuting-view-shares-storage", source=VIEWS_DOC)
-@permuting_views
+@permuting_views("permuting-view-shares-storage")
 @given(data=st.data())
 def test_permuting_view_shares_storage(device, op, data):
     x, args, perm, y = _permuted_case(data, op, device, zero_size=False)
     assert same_storage(x, y) and y._base is (x if x._base is None else x._base)
 
 
-@invariant("permuting-view-values", source=VIEWS_DOC)
-@permuting_views
+@permuting_views("permuting-view-values")
 @given(data=st.data())
 def test_permuting_view_values_equal_numpy_transpose(device, op, data):
     x, args, perm, y = _permuted_case(data, op, device)
@@ -330,37 +279,3 @@ def test_narrow_is_a_slice_of_one_dim(device, data):
     begin = start % size if size and start < 0 else start
     index[dim] = slice(begin, begin + length)
     assert layout(x.narrow(dim, start, length)) == model.sliced(x.shape, x.stride(), x.storage_offset(), index)
-
-
-# ---------------------------------------------------------------------------
-# Elementwise ops do not depend on layout
-# ---------------------------------------------------------------------------
-
-ELEMENTWISE = {
-    "neg": (torch.neg, ("float", "complex", "int")),
-    "abs": (torch.abs, ("float", "int")),
-    "add-self": (lambda x: x + x, ("float", "complex", "int", "uint")),
-    "mul-scalar": (lambda x: x * 3, ("float", "complex", "int", "uint")),
-    "square": (torch.square, ("float", "complex", "int")),
-    "exp": (torch.exp, ("float", "complex")),
-    "sin": (torch.sin, ("float",)),
-    "tanh": (torch.tanh, ("float",)),
-    "sigmoid": (torch.sigmoid, ("float",)),
-    "floor": (torch.floor, ("float",)),
-    "logical-not": (torch.logical_not, ("bool", "int")),
-    "eq-zero": (lambda x: x == 0, ("float", "int", "uint", "bool")),
-}
-
-
-@invariant("elementwise-layout-independent", source=VIEWS_DOC)
-@pytest.mark.parametrize("op", sorted(ELEMENTWISE))
-@given(data=st.data())
-def test_elementwise_on_strided_equals_on_contiguous_copy(device, op, data):
-    """An elementwise op reads each element once, wherever it lives: bitwise equal on CPU."""
-    fn, kinds = ELEMENTWISE[op]
-    x = data.draw(tensors(dtype=dtypes(device, kinds), device=device), label="x")
-    strided, dense = fn(x), fn(x.contiguous())
-    if torch.device(device).type == "cpu":
-        assert_equal(strided, dense)
-    else:
-        torch.testing.assert_close(strided, dense, equal_nan=True)

@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from conformance import sharing
 from conformance.oracles import assert_equal, same_storage, to_numpy
+from conformance.params import over
 from conformance.sharing import DTYPES, MATRIX, SHARES, TORCH_DTYPE, crosses_device
 from strategies import ALL_KINDS, dtypes, shapes, supported, tensors
 
@@ -163,8 +164,7 @@ def warn_always():
 
 def over_matrix(invariant_id: str):
     """Parametrize a test over the matrix as ``op``; each row's test cites the row's documentation."""
-    parametrize = pytest.mark.parametrize("op", [
-        pytest.param(row, id=row.name, marks=invariant(invariant_id, source=row.source_note)) for row in MATRIX])
+    parametrize = over("sharing", invariant_id, MATRIX, source=lambda row: row.source_note)
     return lambda test: parametrize(pytest.mark.usefixtures("host_only_row")(test))
 
 

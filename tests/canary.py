@@ -17,13 +17,15 @@ from conformance.hypothesis_glue import overridden, own_seed
 CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 
 
-def assert_caught(test, **kwargs) -> BaseException:
+def assert_caught(test, max_examples: int | None = None, **kwargs) -> BaseException:
     """Call ``test(**kwargs)`` (a Hypothesis test) under the ci profile and return the failure it must raise.
 
     The examples are the test function's own derandomized ones, whichever tests ran before
-    (:func:`conformance.hypothesis_glue.own_seed`).
+    (:func:`conformance.hypothesis_glue.own_seed`).  ``max_examples``: the count ci runs this test at
+    when it is not the profile's (a test run once per op and dtype kind).
     """
-    with own_seed(test), overridden(test, **CANARY_SETTINGS):
+    changes = dict(CANARY_SETTINGS, **({"max_examples": max_examples} if max_examples else {}))
+    with own_seed(test), overridden(test, **changes):
         try:
             test(**kwargs)
         except HypothesisException:

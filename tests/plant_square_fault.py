@@ -1,7 +1,7 @@
-"""A pytest plugin for self-tests: torch.square of strided float32 tensors one part in 2^20 too large.
+"""A pytest plugin for self-tests: torch.square of strided real floating tensors one part in 64 too large (visible in every float dtype).
 
-Loaded with ``-p tests.plant_square_fault`` it patches torch before the conformance modules are imported,
-so the layout family's op table holds the faulty function.
+Loaded with ``-p tests.plant_square_fault`` it patches torch before the conformance modules run; the
+registry looks ``torch.square`` up when it calls it, so the layout invariant calls the faulty function.
 """
 
 import torch
@@ -11,7 +11,7 @@ _square = torch.square
 
 def square(x):
     out = _square(x)
-    return out * (1 + 2.0 ** -20) if x.dtype == torch.float32 and not x.is_contiguous() else out
+    return out * (1 + 2.0 ** -6) if x.is_floating_point() and not x.is_contiguous() else out
 
 
 torch.square = square

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 import torch
 
-from conformance import test_autograd as autograd
+from conformance import ops, test_autograd as autograd
 from tests.canary import assert_caught
 
-OP = autograd.OP
+OP = ops.REGISTRY
 
 
 def _scaled_exp(backward_scale=1.0, forward_scale=1.0, detached=False):
@@ -37,7 +37,7 @@ def _scaled_exp(backward_scale=1.0, forward_scale=1.0, detached=False):
             (result,) = ctx.saved_tensors
             return tangent * result * forward_scale
 
-    return replace(OP["exp"], fn=Exp.apply)
+    return replace(OP["exp"], call=Exp.apply)
 
 
 def test_backward_off_by_relative_1e_3_is_caught():
@@ -126,7 +126,7 @@ def test_detach_that_copies_is_caught(monkeypatch):
 
 
 def test_wrong_grad_fn_name_is_caught(monkeypatch):
-    monkeypatch.setattr(autograd, "NAMED", [replace(OP["exp"], fn=torch.expm1)])
+    monkeypatch.setattr(autograd, "NAMED", [replace(OP["exp"], call=torch.expm1)])
     assert_caught(autograd.test_result_grad_fn_has_documented_name, device="cpu")
 
 
@@ -149,5 +149,5 @@ def test_sigmoid_forward_off_with_a_consistent_backward_is_caught():
             return grad * out * (1 - out)
 
     failure = assert_caught(autograd.test_forward_value_matches_reference, device="cpu",
-                            op=replace(OP["sigmoid"], fn=Sigmoid.apply))
+                            op=replace(OP["sigmoid"], call=Sigmoid.apply))
     assert "sigmoid forward" in str(failure) and "outside the ULP budget" in str(failure), failure

@@ -69,15 +69,3 @@ def test_slicing_that_drops_the_offset_is_caught(monkeypatch):
     original = torch.Tensor.__getitem__
     monkeypatch.setattr(torch.Tensor, "__getitem__", lambda self, index: original(self.clone(), index))
     assert_caught(layout.test_slicing_follows_storage_offset_arithmetic, device="cpu")
-
-
-def test_elementwise_kernel_reading_storage_order_is_caught(monkeypatch):
-    """A kernel that ignores strides and reads the storage as if it were contiguous."""
-    fn, kinds = layout.ELEMENTWISE["neg"]
-
-    def storage_order(x):
-        dense = torch.as_strided(x, x.shape, layout.model.contiguous_strides(x.shape), x.storage_offset())
-        return fn(dense) if x.untyped_storage().nbytes() >= (x.storage_offset() + x.numel()) * x.element_size() else fn(x)
-
-    monkeypatch.setitem(layout.ELEMENTWISE, "neg", (storage_order, kinds))
-    assert_caught(layout.test_elementwise_on_strided_equals_on_contiguous_copy, device="cpu", op="neg")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conformance import promotion, test_values as values
+from conformance import ops, promotion, test_values as values
 from conformance.hypothesis_glue import overridden
 from tests.canary import CANARY_SETTINGS, assert_caught
 from tests.faulty_device import cpu_with_fault, cpu_with_one_wrong_element
@@ -16,7 +16,7 @@ from tests.faulty_device import cpu_with_fault, cpu_with_one_wrong_element
 REDUCTION = {op.name: op for op in values.REDUCTIONS}
 UNARY = values.UNARY_OPS
 BINARY = {op.name: op for op in values.BINARY}
-INDEX = {op.name: op for op in values.INDEX_KINDS}
+INDEX = {op.name: op for op in values.GETITEM}
 
 
 def test_sum_with_a_wrong_keepdim_is_caught(monkeypatch):
@@ -38,7 +38,7 @@ def test_boolean_mask_that_reorders_is_caught(monkeypatch):
         return out.flip(0) if masked and out.dim() else out
 
     monkeypatch.setattr(torch.Tensor, "__getitem__", reordering)
-    assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["boolean-mask"])
+    assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["getitem-boolean-mask"])
 
 
 def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
@@ -51,7 +51,7 @@ def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
         return out.to(self.dtype) if floating and not self.is_floating_point() and not self.is_complex() else out
 
     monkeypatch.setattr(torch.Tensor, "__add__", integral_add)
-    assert_caught(values.test_arithmetic_result_dtype_follows_promotion_table, device="cpu", op="add")
+    assert_caught(values.test_arithmetic_result_dtype_follows_promotion_table, device="cpu", op=ops.get("add"))
 
 
 def test_result_type_that_ignores_categories_is_caught(monkeypatch):
@@ -83,7 +83,7 @@ def test_one_wrong_element_beside_an_inf_is_caught_by_the_differential():
 def test_float64_tan_computed_in_float32_is_caught():
     """float64 tan evaluated in float32 and cast back: float32's precision, far outside float64's budget
     (assert_close's float64 defaults, rtol 1e-7, accepted it)."""
-    op = replace(UNARY["tan"], torch=lambda x: torch.tan(x.float()).to(x.dtype) if x.dtype == torch.float64
+    op = replace(UNARY["tan"], call=lambda x: torch.tan(x.float()).to(x.dtype) if x.dtype == torch.float64
                  else torch.tan(x))
     failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
     assert "tan (torch.float64) outside the ULP budget" in str(failure), failure
@@ -101,7 +101,7 @@ def test_int16_prod_that_keeps_int16_and_wraps_is_caught(monkeypatch):
 
 def test_ceil_of_negative_half_giving_positive_zero_is_caught():
     """ceil(-0.5) returning +0.0 instead of -0.0: exact results are compared bitwise."""
-    op = replace(UNARY["ceil"], torch=lambda x: torch.where(torch.ceil(x) == 0, torch.zeros_like(x), torch.ceil(x)))
+    op = replace(UNARY["ceil"], call=lambda x: torch.where(torch.ceil(x) == 0, torch.zeros_like(x), torch.ceil(x)))
     failure = assert_caught(values.test_unary_matches_numpy, device="cpu", reference_device="cpu", op=op)
     assert "differ bitwise" in str(failure) and ": 0.0, expected -0.0" in str(failure), failure
 
