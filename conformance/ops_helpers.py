@@ -290,7 +290,7 @@ def scalar(data, op: OpInfo, kind: str, label: str = "scalar"):
     halves = st.integers(math.ceil(2 * low), math.floor(2 * high)).map(lambda k: k / 2).filter(
         lambda v: abs(v) >= domain.min_abs)
     if kind == "bool":
-        strategy = st.booleans().filter(lambda v: v >= domain.min_abs)
+        strategy = st.just(True) if domain.min_abs > 0 else st.booleans()  # False is 0: below any min_abs
     elif kind == "int":
         strategy = halves.map(int).filter(lambda v: abs(v) >= domain.min_abs)
     elif kind == "float":
