@@ -215,3 +215,26 @@ def test_a_module_that_fails_to_import_is_an_error_of_its_family(tmp_path):
     (error,) = by_nodeid(tmp_path / "broken.jsonl").values()
     assert (error["outcome"], error["phase"], error["family"]) == ("error", "collect", "broken")
     assert "no_such_api_in_this_release" in error["message"]
+
+
+REGISTRY_DEMO = '''
+import pytest
+from conformance.ops import REGISTRY
+
+
+@pytest.mark.invariant("demo", "over-ops")
+@pytest.mark.parametrize("op", [REGISTRY["abs"], REGISTRY["sum"], "abs"], ids=["abs", "sum", "abs-name"])
+def test_over_ops(device, op):
+    pass
+'''
+
+
+def test_a_registry_op_is_told_from_another_catalogue_entry_by_its_area(tmp_path):
+    (tmp_path / "test_registry_demo.py").write_text(REGISTRY_DEMO)
+    (tmp_path / "divergences.json").write_text("[]")
+    result = run_pytest(tmp_path, "--report", "registry.jsonl", "test_registry_demo.py")
+    tests = by_nodeid(tmp_path / "registry.jsonl")
+    assert {n.split("::")[1]: (t["op"], t["op_area"]) for n, t in tests.items()} == {
+        "test_over_ops[cpu-abs]": ("abs", "elementwise"), "test_over_ops[cpu-sum]": ("sum", "reductions"),
+        "test_over_ops[cpu-abs-name]": ("abs", None),  # a string named like an op is not the registry's op
+    }, result.stdout + result.stderr
