@@ -196,7 +196,8 @@ def pytest_collection_modifyitems(config, items):
         families.add(family)
         invariant, op, device = item_key(item)
         item.user_properties += [("family", family), ("invariant", invariant), ("op", op),
-                                 ("op_area", registry_area(item)), ("source", marker.kwargs.get("source", ""))]
+                                 ("op_area", registry_area(item)), ("source", marker.kwargs.get("source", "")),
+                                 ("rule", marker.kwargs.get("rule", marker.kwargs.get("source", "")))]
         for entry in known:
             if entry.matches(invariant, op, device, torch.__version__):
                 used.add(entry)
