@@ -11,15 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from reports import changes, coverage
 from reports.dashboard import PAGES, build, failure_id
 from reports.history import TestResult as Record
 from reports.history import load
-from tests import browser
+from reports.plugin import device_names
 from tests.dashboard_history import (
     COVERAGE_CPU, COVERAGE_INVARIANTS, COVERAGE_OPS, HOSTILE, OPS_DOC, coverage_test, write_coverage_history,
 )
+from tests.test_dashboard_browser import chromium  # noqa: F401 -- the browser fixture (fails in CI without one)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +154,8 @@ def test_the_page_from_a_real_run(tmp_path):
          f"--report={tmp_path / 'history'}/"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     build(tmp_path / "history", tmp_path / "site")
-    cells = _cells((tmp_path / "site" / "coverage.html").read_text(), f"torch {_torch()} · cpu · {_cpu()}")
+    label = f"torch {torch.__version__} · cpu · {device_names(['cpu'])['cpu']}"
+    cells = _cells((tmp_path / "site" / "coverage.html").read_text(), label)
     assert {op for op, _ in cells} == {"lt"}
     assert cells[("lt", "ops.layout-independent")][0] == "pass"
     assert cells[("lt", "values.binary-broadcast")][0] == "pass"  # another family's test of the registry op
@@ -162,24 +165,6 @@ def test_the_page_from_a_real_run(tmp_path):
     assert state == "na" and "the device is the reference device" in title
     page = (tmp_path / "site" / "coverage.html").read_text()
     assert '<a href="https://pytorch.org/docs/stable/tensors.html" title="ops.routes-agree: ' in page
-
-
-def _torch() -> str:
-    import torch
-    return torch.__version__
-
-
-def _cpu() -> str:
-    from reports.plugin import device_names
-    return device_names(["cpu"])["cpu"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if browser.executable() is None:
-        pytest.skip("chromium is not installed (README's test command installs it)")
-    with browser.Chromium() as instance:
-        yield instance
 
 
 def test_the_page_renders_in_a_browser(history, site, chromium):
