@@ -57,17 +57,34 @@ class Divergence:
     def unexplained(self, failure: BaseException) -> str | None:
         """Why ``failure`` is not the failure this entry expects; None when it is.  Every exception of an
         exception group (Hypothesis reports distinct failures together) must be explained."""
-        leaves = list(_leaves(failure))
-        for leaf in leaves:
-            names = [cls.__name__ for cls in type(leaf).__mro__]
-            message = str(leaf)
-            if self.raises and self.raises not in names:
-                return f"expected {self.raises}, got {type(leaf).__name__}: {message.splitlines()[0] if message else ''}"
-            if self.match and not re.search(self.match, message):
-                return f"the message does not match {self.match!r}"
-            if self.dtypes and not re.search(rf"\btorch\.({'|'.join(self.dtypes)})\b", message):
-                return f"the failure concerns none of the dtypes {', '.join(self.dtypes)}"
+        for leaf in _leaves(failure):
+            why = self._leaf_unexplained(leaf)
+            if why is not None:
+                return why
         return None
+
+    def _leaf_unexplained(self, leaf: BaseException) -> str | None:
+        names = [cls.__name__ for cls in type(leaf).__mro__]
+        message = str(leaf)
+        if self.raises and self.raises not in names:
+            return f"expected {self.raises}, got {type(leaf).__name__}: {message.splitlines()[0] if message else ''}"
+        if self.match and not re.search(self.match, message):
+            return f"the message does not match {self.match!r}"
+        if self.dtypes and not re.search(rf"\btorch\.({'|'.join(self.dtypes)})\b", message):
+            return f"the failure concerns none of the dtypes {', '.join(self.dtypes)}"
+        return None
+
+
+def unexplained(entries, failure: BaseException) -> list[str]:
+    """Why the known divergences ``entries`` (all that apply to one test) do not explain ``failure``: one
+    line per entry, for an exception that none of them explains; [] when each exception is explained by
+    one of them (two entries of one test may explain two distinct failures of an exception group)."""
+    for leaf in _leaves(failure):
+        whys = [entry._leaf_unexplained(leaf) for entry in entries]
+        if all(why is not None for why in whys):
+            return [f"{entry.invariant} op={entry.op} ({entry.link}) expects another failure: {why}"
+                    for entry, why in zip(entries, whys)]
+    return []
 
 
 def _leaves(failure: BaseException):

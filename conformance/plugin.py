@@ -29,7 +29,7 @@ pytest_plugins = [
 ]
 UNMATCHED = pytest.StashKey[list]()
 KNOWN = pytest.StashKey[list]()
-EXPECTED = pytest.StashKey[divergences.Divergence]()  # the known divergence an item is expected to show
+EXPECTED = pytest.StashKey[list]()  # the known divergences an item may show
 # Warnings of other libraries that the suite cannot act on (applied in a checkout and an installed wheel alike).
 IGNORED_WARNINGS = [
     # Hypothesis imports libcst to print failures; libcst uses a deprecated mypy_extensions API
@@ -198,12 +198,13 @@ def pytest_collection_modifyitems(config, items):
         item.user_properties += [("family", family), ("invariant", invariant), ("op", op),
                                  ("op_area", registry_area(item)), ("source", marker.kwargs.get("source", "")),
                                  ("rule", marker.kwargs.get("rule", marker.kwargs.get("source", "")))]
-        for entry in known:
-            if entry.matches(invariant, op, device, torch.__version__):
-                used.add(entry)
-                item.stash[EXPECTED] = entry
-                item.add_marker(pytest.mark.xfail(reason=f"known divergence: {entry.reason} {entry.link}",
-                                                  strict=entry.strict))
+        expected = [entry for entry in known if entry.matches(invariant, op, device, torch.__version__)]
+        if expected:
+            used.update(expected)
+            item.stash[EXPECTED] = expected
+            reason = " | ".join(f"{entry.reason} {entry.link}" for entry in expected)
+            item.add_marker(pytest.mark.xfail(reason=f"known divergence: {reason}",
+                                              strict=all(entry.strict for entry in expected)))
     device_types = {device.split(":")[0] for device in config.stash[DEVICES]}
     config.stash[UNMATCHED] = [entry for entry in known
                                if entry not in used and entry.invariant.split(".")[0] in families
@@ -243,14 +244,13 @@ def pytest_runtest_call(item):
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside pytest's own xfail handling: sees its verdict
 def pytest_runtest_makereport(item, call):
     """A known divergence explains only the failure it names (exception type, message, dtypes): any
-    other failure of the test is reported as a failure, with the reason the entry did not apply."""
+    other failure of the test is reported as a failure, with the reason each entry did not apply."""
     report = yield
-    entry = item.stash.get(EXPECTED, None)
-    if entry is not None and call.excinfo is not None and getattr(report, "wasxfail", None) is not None:
-        why = entry.unexplained(call.excinfo.value)
-        if why is not None:
+    expected = item.stash.get(EXPECTED, None)
+    if expected and call.excinfo is not None and getattr(report, "wasxfail", None) is not None:
+        whys = divergences.unexplained(expected, call.excinfo.value)
+        if whys:
             report.outcome = "failed"
             del report.wasxfail
-            report.sections.append(("known divergence not matched",
-                                    f"{entry.invariant} op={entry.op} ({entry.link}) expects another failure: {why}"))
+            report.sections.append(("known divergence not matched", "\n".join(whys)))
     return report

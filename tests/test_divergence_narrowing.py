@@ -35,6 +35,18 @@ def test_every_failure_of_a_group_must_be_explained():
     assert entry.unexplained(ExceptionGroup("two", [explained, RuntimeError("a crash")])) is not None
 
 
+def test_entries_of_one_test_explain_its_failures_together():
+    """Two entries of one test (one per failure it may show): each failure must be explained by one of them."""
+    bitwise = _entry(dtypes=("float32",), raises="AssertionError", match="differ bitwise")
+    raising = _entry(raises="AssertionError", match="must match the size")
+    first, second = AssertionError("1 of 4 (torch.float32) differ bitwise"), AssertionError("must match the size")
+    assert divergences.unexplained([bitwise, raising], first) == []
+    assert divergences.unexplained([bitwise, raising], ExceptionGroup("two", [first, second])) == []
+    assert divergences.unexplained([bitwise], ExceptionGroup("two", [first, second])) != []
+    whys = divergences.unexplained([bitwise, raising], AssertionError("1 of 4 (torch.float64) differ bitwise"))
+    assert len(whys) == 2 and "dtypes float32" in whys[0] and "does not match" in whys[1], whys
+
+
 def _square_outcome(node: str, *plugins) -> tuple[str, str]:
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugins, node,
                           "--hypothesis-profile=ci", "-q", "-rA"], cwd=ROOT, capture_output=True, text=True,
