@@ -311,6 +311,14 @@ def _mean_of(x, dim):
     return np.broadcast_to(np.sum(x, _axes(x.ndim, dim), keepdims=True) / _count(x.shape, dim), x.shape)
 
 
+def _kappa(x, dim):
+    """The variance's condition number sqrt(sum x^2 / sum (x - mean)^2) over the reduced dims, broadcast to x."""
+    centered = x - _mean_of(x, dim)
+    axes = _axes(x.ndim, dim)
+    return np.broadcast_to(np.sqrt(np.sum(x * x, axes, keepdims=True) / np.sum(centered * centered, axes, keepdims=True)),
+                           x.shape)
+
+
 def _matmul_shapes(a, b, g):
     """Operands and cotangent as batched matrices (numpy.matmul's promotion of 1-D operands)."""
     a2 = a[None, :] if a.ndim == 1 else a
@@ -411,10 +419,13 @@ TABLE = {
                     terms=lambda shape, **kw: (1,)),
     "logsumexp": _reduction("logsumexp", lambda R, x, v, dim: R.exp(x - v),  # x - L: absolute error in exp
                             lambda x, v, dim: np.exp(x - v) * (1 + np.abs(x) + np.abs(v))),
+    # magnitudes: x - mean cancels, and the computed mean is within (n-1) u mean|x|; std's own relative
+    # error, about n u kappa, scales the whole gradient (Chan, Golub and LeVeque 1983)
     "var": _reduction("var", lambda R, x, v, dim, correction: 2 * (x - _mean_of(x, dim)) / (_count(x.shape, dim) - correction),
-                      lambda x, v, dim, correction: 2 * (np.abs(x) + np.abs(_mean_of(x, dim))) / (_count(x.shape, dim) - correction)),
+                      lambda x, v, dim, correction: 2 * (np.abs(x) + _mean_of(np.abs(x), dim)) / (_count(x.shape, dim) - correction)),
     "std": _reduction("std", lambda R, x, v, dim, correction: (x - _mean_of(x, dim)) / ((_count(x.shape, dim) - correction) * v),
-                      lambda x, v, dim, correction: (np.abs(x) + np.abs(_mean_of(x, dim))) / ((_count(x.shape, dim) - correction) * v)),
+                      lambda x, v, dim, correction: (np.abs(x) + _mean_of(np.abs(x), dim) + np.abs(x - _mean_of(x, dim))
+                                                     * _kappa(x, dim)) / ((_count(x.shape, dim) - correction) * v)),
     "norm": _reduction("norm", lambda R, x, v, dim, ord: x * np.abs(x) ** (ord - 2) / v ** (ord - 1)),
     "matmul": MATMUL, "mm": MATMUL, "bmm": MATMUL,
     "dot": Formula(lambda R, a, b: np.sum(a * b) if a.size else a.sum() * 0, vjp=lambda R, g, a, b: (g * b, g * a),
