@@ -7,7 +7,9 @@ Each line is one JSON object with a ``kind``:
 - ``test``: one per test, written as soon as its teardown is reported: family, invariant, op,
   device, dtype, torch version, outcome (``pass``, ``fail``, ``error``, ``xfail``, ``xpass``,
   ``skip``) with its reason, duration, Hypothesis examples run, and for a failure the message,
-  falsifying example and a repro script; a module that fails to import is a ``test`` with
+  falsifying example and a repro script; where the test judged float results in ULPs, ``ulp``:
+  per op, dtype and device the elements judged, largest and 99th-percentile error, budget and
+  histogram (``conformance.accuracy.measured``); a module that fails to import is a ``test`` with
   outcome ``error``;
 - ``divergence``: a known divergence that matched no collected test of its family;
 - ``end``: end time, exit status and counts; a file without it comes from a run that crashed.
@@ -228,6 +230,8 @@ class Writer:
             "phases": annotation.get("phases"),
             "source": props.get("source"),
         }
+        if "ulp" in props:
+            record["ulp"] = props["ulp"]
         if failed is not None:
             record["message"] = _without(_crash_message(failed), annotation.get("notes", ()))
             record["traceback"] = str(failed.longrepr)[-MAX_TEXT:]
