@@ -142,7 +142,23 @@ def elementwise(name: str, dtype: torch.dtype, ieee: Callable, *arrays, **kwargs
         safe_inputs = [np.where(finite, np.broadcast_to(a, base.shape), 1.0) for a in arrays]
         precise = per_element(*safe_inputs) if base.size else np.zeros(base.shape, object)
         precise = np.where(finite, precise, MP.nan)
-        return Reference(_exact_of(precise, base))
+        return Reference(_exact_of(_signed(precise, base, arrays), base))
+
+
+def _signed(precise: np.ndarray, ieee: np.ndarray, arrays) -> np.ndarray:
+    """mpmath has no -0.0, so a zero input's sign is lost where it picks a branch (C99 Annex F.9.1.4:
+    atan2(-0.0, x) = -atan2(+0.0, x), atan2(+-0.0, -0.0) = +-pi): where an input is -0.0, the sign of a
+    nonzero exact value is IEEE's; where an input is a zero and mpmath's value is 0 but IEEE's is not, the
+    value is IEEE's."""
+    zero = [np.broadcast_to(a == 0, ieee.shape) for a in arrays]
+    if not any(z.any() for z in zero):
+        return precise
+    negative_zero = np.logical_or.reduce([z & np.signbit(np.broadcast_to(a, ieee.shape)) for z, a in zip(zero, arrays)])
+    nonzero = np.isfinite(ieee) & (ieee != 0)
+    vanished = np.logical_or.reduce(zero) & nonzero & (precise == 0).astype(bool)
+    flip = negative_zero & nonzero & ~vanished & (np.signbit(ieee) != (precise < 0).astype(bool))
+    precise = np.where(flip, -precise, precise)
+    return np.where(vanished, np.frompyfunc(MP.mpf, 1, 1)(ieee), precise)
 
 
 # ---------------------------------------------------------------------------

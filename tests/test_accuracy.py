@@ -59,6 +59,20 @@ def test_float64_references_are_exact_beyond_float64():
     assert (total.hi + total.lo).item() == pytest.approx(1e-17, rel=1e-15)
 
 
+def test_float64_references_keep_the_branch_a_signed_zero_picks():
+    """mpmath has no -0.0: atan2(-0.0, -1) is -pi and atan2(+-0.0, -0.0) is +-pi (C99 Annex F), not mpmath's pi and 0."""
+    exact = references.elementwise("atan2", torch.float64, np.arctan2, np.array([-0.0, 0.0, -0.0, -0.0]),
+                                   np.array([-1.0, -0.0, -0.0, 2.0])).exact
+    assert exact.hi.tolist() == [-math.pi, math.pi, -math.pi, -0.0] and math.copysign(1, exact.hi[3]) == -1
+    assert exact.lo[0] == pytest.approx(-(float(references.MP.pi - math.pi)))  # mpmath's pi beyond float64, negated
+
+
+def test_softplus_reference_of_the_largest_float_is_finite():
+    """log(1 + exp(beta x)) / beta is x there; computing beta x first overflows to inf."""
+    largest = np.array([np.finfo(np.float64).max])
+    assert ops.get("softplus").reference(largest, beta=2.0).tolist() == largest.tolist()
+
+
 def test_remainder_reference_is_python_modulus_exactly():
     exact = references.elementwise("remainder", torch.float64, np.remainder, np.array([-1e-30, 7.5]),
                                    np.array([3.0, -2.0])).exact
