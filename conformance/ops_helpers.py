@@ -23,7 +23,7 @@ from conformance import devices
 from conformance.differential import flat
 from conformance.ops import Arg, Domain, NotApplicable, OpInfo, Sizes
 from conformance.oracles import to_numpy
-from strategies import LAYOUTS, WRITABLE_LAYOUTS, kind_of, rebuilt, recipe_of, tensors
+from strategies import INTERLEAVED, LAYOUTS, WRITABLE_LAYOUTS, kind_of, rebuilt, recipe_of, tensors
 from strategies.tensors import RECIPE_ATTR
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -59,8 +59,8 @@ def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
     """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
     but the contiguous one); none that repeats an element when it is ``writable`` or its values must be
     distinct."""
-    depth = 2
-    if layouts == "strided":
+    depth, wants_strided = 2, layouts == "strided"
+    if wants_strided:
         layouts = strided(shape)
         # one layout, not two composed: without the contiguous one, a composition whose outer layout
         # leaves a 0-d base (an unsqueeze of (1,), an expand then an unsqueeze) has no inner layout
@@ -69,6 +69,11 @@ def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
         layouts = tuple(name for name in layouts if name in WRITABLE_LAYOUTS) or ("contiguous",)
     x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, max_depth=depth, **values(domain, dtype)),
                   label=label)
+    if wants_strided and x.numel() >= 2 and x.is_contiguous():
+        # a strided layout that came out contiguous (a slice of step 1, a narrow over the whole dim) tests
+        # nothing a contiguous input does not: take every other cell of a storage twice as long instead
+        x = data.draw(tensors(dtype, tuple(shape), device, layouts=(INTERLEAVED,), max_depth=1,
+                              **values(domain, dtype)), label=f"{label} (interleaved)")
     if domain.grid and (dtype.is_floating_point or dtype.is_complex):
         x = mapped(x, lambda s: (s / domain.grid).round() * domain.grid)
     return x
@@ -290,7 +295,7 @@ def scalar(data, op: OpInfo, kind: str, label: str = "scalar"):
     halves = st.integers(math.ceil(2 * low), math.floor(2 * high)).map(lambda k: k / 2).filter(
         lambda v: abs(v) >= domain.min_abs)
     if kind == "bool":
-        strategy = st.booleans().filter(lambda v: v >= domain.min_abs)
+        strategy = st.just(True) if domain.min_abs > 0 else st.booleans()  # False is 0: below any min_abs
     elif kind == "int":
         strategy = halves.map(int).filter(lambda v: abs(v) >= domain.min_abs)
     elif kind == "float":

@@ -2,9 +2,9 @@
 sharing matrix.
 
 :func:`over` parametrizes a test over catalogue entries.  Each parameter gets a readable id (the
-entry's name, then its other axis values), its own ``invariant(family, id, source=...)`` marker, so
-the entry's documentation link reaches the report line next to the rule's, and a skip outside the
-torch releases the entry describes (its ``torch`` specifier).
+entry's name, then its other axis values), its own ``invariant(family, id, source=..., rule=...)``
+marker, so the entry's documentation link reaches the report line next to the rule's (``rule``: the
+rule's alone), and a skip outside the torch releases the entry describes (its ``torch`` specifier).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def over(family: str, invariant: str, entries: Iterable, *, rule: str = "", argn
     params = []
     for entry in entries:
         cited = " ; ".join(part for part in (rule, source(entry)) if part)
-        marks = [pytest.mark.invariant(family, invariant, source=cited)]
+        marks = [pytest.mark.invariant(family, invariant, source=cited, rule=rule)]
         specifier = getattr(entry, "torch", None)
         if specifier and not applies(specifier):
             marks.append(pytest.mark.skip(reason=f"{entry.name} applies to torch{specifier}; installed is "

@@ -142,6 +142,15 @@ def item_key(item) -> tuple[str | None, str | None, str | None]:
     return (f"{marker.args[0]}.{marker.args[1]}" if marker else None, op, params.get("device"))
 
 
+def registry_area(item) -> str | None:
+    """The registry area (``elementwise``, ``reductions``, ...) of a test's ``op`` parameter when it is an op of
+    the registry (``conformance.ops``), else None: an ``op`` of another catalogue (errors, sharing, training)."""
+    from conformance.ops import OpInfo
+
+    op = item.callspec.params.get("op") if hasattr(item, "callspec") else None
+    return (op.area or None) if isinstance(op, OpInfo) else None
+
+
 def _declared_invariants(module) -> set[str]:
     """Every ``family.id`` a test module declares, whichever of its tests this run selected: markers on
     its functions and on their ``pytest.param`` values."""
@@ -187,7 +196,8 @@ def pytest_collection_modifyitems(config, items):
         families.add(family)
         invariant, op, device = item_key(item)
         item.user_properties += [("family", family), ("invariant", invariant), ("op", op),
-                                 ("source", marker.kwargs.get("source", ""))]
+                                 ("op_area", registry_area(item)), ("source", marker.kwargs.get("source", "")),
+                                 ("rule", marker.kwargs.get("rule", marker.kwargs.get("source", "")))]
         for entry in known:
             if entry.matches(invariant, op, device, torch.__version__):
                 used.add(entry)

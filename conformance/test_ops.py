@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -46,6 +47,7 @@ NUMPY_EMPTY_DOC = "https://numpy.org/doc/stable/user/basics.broadcasting.html"
 DIFFERENTIAL_DOC = DOCS + "notes/numerical_accuracy.html"
 
 SETTINGS = per_op()
+LONG = Sizes(mode="long")  # every self has elements and a side >= 2: it can overlap itself and be grown
 OPS = list(REGISTRY.values())
 CANNOT_CAST = r"can't be cast to the desired output type"
 OVERLAP = r"more than one element of the written-to tensor refers to a single memory location"
@@ -177,10 +179,9 @@ def test_inplace_on_overlapping_self_raises(device, op, kind, data):
     """An in-place op on a tensor with internal overlap (an ``expand``ed self) raises "unsupported
     operation: more than one element of the written-to tensor refers to a single memory location"."""
     target = devices.target(device)
-    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, layouts=WRITABLE_LAYOUTS))
+    case = with_self_of_result_shape(data, draw_of_kind(data, op, device, kind, sizes=LONG, layouts=WRITABLE_LAYOUTS))
     inputs, kwargs = case.arguments()
-    long = [d for d, size in enumerate(inputs[0].shape) if size > 1]
-    assume(long and inputs[0].numel())  # without two elements a tensor cannot overlap itself
+    long = [d for d, size in enumerate(inputs[0].shape) if size > 1]  # LONG draws at least one
     dim = data.draw(st.sampled_from(long), label="expanded dim")
     inputs[0] = overlapping(inputs[0], dim)
     with target.context():
@@ -210,12 +211,11 @@ def test_inplace_that_would_grow_self_raises(device, op, kind, data):
     """"In-place operations do not allow the in-place tensor to change shape as a result of the
     broadcast": ``x.op_(y)`` with a ``y`` that broadcasts ``x`` to a larger shape raises."""
     target = devices.target(device)
-    case = draw_of_kind(data, op, device, kind, layouts=WRITABLE_LAYOUTS)
+    case = draw_of_kind(data, op, device, kind, sizes=LONG, layouts=WRITABLE_LAYOUTS)
     inputs, kwargs = case.arguments()
     x, y = inputs[0], inputs[1]
     grown = tuple(torch.broadcast_shapes(x.shape, y.shape))
-    long = [d for d in range(len(grown)) if grown[d] > 1]
-    assume(long)  # nothing to grow along
+    long = [d for d in range(len(grown)) if grown[d] > 1]  # LONG draws at least one
     if tuple(y.shape) != grown:
         y = draw_tensor(data, y.dtype, grown, y.device, op.domain(1), WRITABLE_LAYOUTS, "other, of the grown shape")
     dim = data.draw(st.sampled_from(long), label="dim of self kept at 1")
@@ -243,7 +243,8 @@ def out_case(data, op, device, kind):
     """A case whose keyword arguments the function takes ``out=`` with, and its result (None when the
     function raises: then the ``out=`` call must raise too, which this checks)."""
     case = draw_of_kind(data, op, device, kind)
-    assume(op.takes_out(case.kwargs))
+    if not op.takes_out(case.kwargs):
+        case = with_a_dim(data, case)
     expected = outcome(case.run, op.fn)
     skip_if_unsupported(op, device, expected)
     if expected.raised:
@@ -251,6 +252,17 @@ def out_case(data, op, device, kind):
         assert got.raised, f"out= succeeds where the function raises {expected.error.__name__}"
         return case, None
     return case, flat(expected.result)[0]
+
+
+def with_a_dim(data, case):
+    """``case`` reducing along one drawn dim where it reduced every dim: a reduction's ``out=`` is in its
+    overloads with ``dim`` only (``torch.sum(input, dim, keepdim=False, *, dtype=None, out=None)``)."""
+    ndim = max(case.inputs[0].ndim, 1)
+    kwargs = {**case.kwargs, "dim": data.draw(st.integers(-ndim, ndim - 1), label="dim (for out=)"),
+              "keepdim": data.draw(st.booleans(), label="keepdim (for out=)")}
+    if not case.op.takes_out(kwargs):
+        raise AssertionError(f"{case.op.name} takes no out= with {kwargs}: its registry entry's out rule is wrong")
+    return replace(case, kwargs=kwargs)
 
 
 def call_with_out(op, case, out):
@@ -318,7 +330,8 @@ def test_out_of_another_shape_warns_when_resized(device, op, kind, data):
         case, expected = out_case(data, op, device, kind)
         if expected is None:
             return
-        numel = data.draw(st.integers(1, 4).filter(lambda n: (n,) != tuple(expected.shape)), label="out numel")
+        numel = data.draw(st.sampled_from([n for n in range(1, 5) if (n,) != tuple(expected.shape)]),
+                          label="out numel")
         out = torch.zeros(numel, dtype=expected.dtype, device=expected.device)
         got = call_with_out(op, case, out)
         if got.raised:

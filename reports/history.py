@@ -65,13 +65,15 @@ class TestResult:
     family: str | None = None
     invariant: str | None = None
     op: str | None = None
+    op_area: str | None = None  # the registry area of the op; None: another catalogue's op, or an older record
     device: str | None = None  # None: a module that failed to import, counted on every device
     dtype: str | None = None
     torch: str | None = None
     reason: str | None = None
     duration: float | None = None
     examples: int | None = None
-    source: str | None = None
+    source: str | None = None  # the rule's documentation and the entry's
+    rule: str | None = None  # the rule's documentation alone (None in older records)
     message: str | None = None
     falsifying_example: str | None = None
     repro: str | None = None

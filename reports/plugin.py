@@ -4,13 +4,14 @@ Each line is one JSON object with a ``kind``:
 
 - ``run``: written when the session starts: torch version and git hash, CUDA version, devices under
   test and their names, host, profile, seed, start time (and the tox env, when tox runs it);
-- ``test``: one per test, written as soon as its teardown is reported: family, invariant, op,
-  device, dtype, torch version, outcome (``pass``, ``fail``, ``error``, ``xfail``, ``xpass``,
-  ``skip``) with its reason, duration, Hypothesis examples run, and for a failure the message,
-  falsifying example and a repro script; where the test judged float results in ULPs, ``ulp``:
-  per op, dtype and device the elements judged, largest and 99th-percentile error, budget and
-  histogram (``conformance.accuracy.measured``); a module that fails to import is a ``test`` with
-  outcome ``error``;
+- ``test``: one per test, written as soon as its teardown is reported: family, invariant, op (and
+  ``op_area``, the registry area of an op of ``conformance.ops``; null for other catalogues), device,
+  dtype, torch version, outcome (``pass``, ``fail``, ``error``, ``xfail``, ``xpass``, ``skip``) with
+  its reason, duration, Hypothesis examples run, ``source`` (the rule's documentation and the
+  entry's) and ``rule`` (the rule's alone), where the test judged float results in ULPs ``ulp`` (per
+  op, dtype and device the elements judged, largest and 99th-percentile error, budget and histogram:
+  ``conformance.accuracy.measured``), and for a failure the message, falsifying example and a repro
+  script; a module that fails to import is a ``test`` with outcome ``error``;
 - ``divergence``: a known divergence that matched no collected test of its family;
 - ``end``: end time, exit status and counts; a file without it comes from a run that crashed.
 
@@ -221,14 +222,14 @@ class Writer:
         record = {
             "kind": "test", "nodeid": nodeid,
             "family": props.get("family"),
-            "invariant": props.get("invariant"), "op": props.get("op"),
+            "invariant": props.get("invariant"), "op": props.get("op"), "op_area": props.get("op_area"),
             "device": annotation.get("device"), "dtype": annotation.get("dtype"),
             "torch": self.info.get("torch"),
             "outcome": outcome, "reason": reason,
             "duration": round(sum(getattr(r, "duration", 0.0) for r in reports), 6),
             "examples": annotation.get("examples"), "invalid_examples": annotation.get("invalid_examples"),
             "phases": annotation.get("phases"),
-            "source": props.get("source"),
+            "source": props.get("source"), "rule": props.get("rule"),
         }
         if "ulp" in props:
             record["ulp"] = props["ulp"]

@@ -27,6 +27,9 @@ LAYOUTS = ("contiguous", "permute", "transpose", "slice", "narrow", "expand",
            "unsqueeze", "diagonal", "channels_last", "as_strided")
 # Layouts without internal overlap: every element has its own storage cell.
 WRITABLE_LAYOUTS = tuple(name for name in LAYOUTS if name != "expand")
+# Drawn only when asked for: every other cell of a storage twice as long (OpInfo's ``noncontiguous_like``),
+# not contiguous as soon as the tensor has two elements.
+INTERLEAVED = "interleaved"
 
 RECIPE_ATTR = "_conformance_recipe"
 
@@ -37,6 +40,8 @@ RECIPE_ATTR = "_conformance_recipe"
 
 def _code(value) -> str:
     """Python source for a step argument or a storage value."""
+    if value is Ellipsis:
+        return "..."
     if isinstance(value, slice):
         parts = ["" if v is None else str(v) for v in (value.start, value.stop, value.step)]
         return ":".join(parts)
@@ -197,6 +202,10 @@ def _plan_channels_last(draw, shape):
     return shape, (Step("contiguous", (), (("memory_format", fmt),)),)
 
 
+def _plan_interleaved(draw, shape):
+    return tuple(shape) + (2,), (Step("__getitem__", (Ellipsis, 0)),)
+
+
 def _plan_as_strided(draw, shape):
     order = draw(st.permutations(range(len(shape))), label="stride order")
     strides = [0] * len(shape)
@@ -221,8 +230,9 @@ _PLANS = {
     "diagonal": (_plan_diagonal, lambda s: len(s) >= 1),
     "channels_last": (_plan_channels_last, lambda s: len(s) in (4, 5)),
     "as_strided": (_plan_as_strided, lambda s: len(s) >= 1),
+    INTERLEAVED: (_plan_interleaved, lambda s: True),
 }
-assert set(_PLANS) == set(LAYOUTS)
+assert set(_PLANS) == {*LAYOUTS, INTERLEAVED}
 
 _MAX_STORAGE = 512
 
@@ -235,8 +245,9 @@ def _plan(draw, shape, layouts, depth):
     name = draw(st.sampled_from(names), label="layout")
     base, steps = _PLANS[name][0](draw, shape)
     # as_strided addresses the storage itself, so nothing may come before it
+    # an inner layout needs one that applies to the base (an expand may leave a 0-d base)
     if depth > 1 and name not in ("contiguous", "as_strided") and math.prod(base) <= _MAX_STORAGE // 4 \
-            and draw(st.booleans(), label="compose layouts"):
+            and any(_PLANS[n][1](base) for n in layouts) and draw(st.booleans(), label="compose layouts"):
         inner, base, inner_steps = _plan(draw, base, layouts, depth - 1)
         if inner != "contiguous":
             name = f"{inner}+{name}"
@@ -335,15 +346,15 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
 
     ``dtype`` and ``shape`` are values or strategies (default: any dtype the
     device supports; ``shapes()``).  ``layouts`` limits the layouts drawn
-    (default: all of ``LAYOUTS``, composed up to ``max_depth`` deep).  Values
+    (default: all of ``LAYOUTS``, composed up to ``max_depth`` deep; ``"interleaved"`` on request).  Values
     are finite and within ``[low, high]`` (per-kind defaults) with
     ``|x| >= min_abs``; ``special=True`` mixes in inf, nan, -0.0 and
     subnormals; ``unique=True`` makes all elements distinct.  With
     ``requires_grad=True`` the tensor is a leaf that keeps its layout.
     """
-    unknown = set(layouts) - set(LAYOUTS)
+    unknown = set(layouts) - set(_PLANS)
     if unknown:
-        raise ValueError(f"unknown layouts {sorted(unknown)}; choose from {LAYOUTS}")
+        raise ValueError(f"unknown layouts {sorted(unknown)}; choose from {LAYOUTS + (INTERLEAVED,)}")
     dtype = _resolve(draw, _dtypes(device) if dtype is None else dtype, "dtype")
     shape = tuple(_resolve(draw, _shapes() if shape is None else shape, "shape"))
     kind = kind_of(dtype)

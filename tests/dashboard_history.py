@@ -16,6 +16,8 @@ older pytest-benchmark layout without ``extra_info``.
 
 What cannot be used: a truncated benchmark file, and a test record with an outcome this dashboard does not
 know (the third run's last line).
+
+:func:`write_coverage_history` writes a history of its own, of registry ops, for the coverage page.
 """
 
 from __future__ import annotations
@@ -138,4 +140,71 @@ def write_history(folder: Path) -> Path:
         dict(nodeid="conformance/test_errors.py::test_future[cpu]", family="errors", outcome="timeout"),
     ])
     _benchmarks(folder)
+    return folder
+
+
+# --- op coverage (reports.coverage) -------------------------------------------------------------------------------
+
+OPS_DOC = "https://pytorch.org/docs/stable/tensors.html"
+UNSUPPORTED = 'unsupported: lt on cpu: "lt_cpu" not implemented for \'ComplexFloat\''
+COVERAGE_OPS = ("abs", "lt", "sum", "where")
+COVERAGE_INVARIANTS = ("ops.inplace", "ops.routes-agree", "autograd.gradcheck", "values.unary")
+# The latest cpu run of torch 2.13.0: each cell's parametrizations -> the state the page must show.
+COVERAGE_CPU = {
+    ("abs", "ops.routes-agree"): (["pass", "pass"], "pass"),
+    ("abs", "ops.inplace"): (["pass", "fail"], "fail"),
+    ("abs", "values.unary"): (["pass", "xfail"], "divergence"),
+    ("lt", "ops.routes-agree"): (["pass", "unsupported"], "unsupported"),
+    ("lt", "ops.inplace"): (["xfail", "error", "pass"], "fail"),
+    ("sum", "ops.routes-agree"): (["skip"], "n/a"),  # skipped for another reason: the device is the reference
+    ("sum", "ops.inplace"): (["unsupported", "xfail"], "divergence"),
+    ("sum", "values.unary"): (["xpass"], "pass"),
+}  # every other cell (where's whole row, lt × values.unary, autograd.gradcheck): no test, n/a
+
+
+def coverage_test(op: str, invariant: str, outcome: str, kind: str, device: str = "cpu", torch: str = "2.13.0") -> dict:
+    """A test record of a registry op (``op_area`` set) and invariant; ``outcome`` "unsupported" is a skip whose
+    reason says the device does not implement the op."""
+    family, name = invariant.split(".")
+    reason = {"unsupported": UNSUPPORTED, "skip": "the device is the reference device",
+              "xfail": f"known divergence: {op} differs {ISSUE}", "xpass": f"known divergence: fixed? {ISSUE}"}
+    nodeid = f"conformance/test_{family}.py::test_{name.replace('-', '_')}[{device}-{op}-{kind}]"
+    return _test(nodeid, family, "skip" if outcome == "unsupported" else outcome, torch, invariant=invariant,
+                 op=op, op_area="reductions" if op == "sum" else "elementwise", device=device,
+                 reason=reason.get(outcome), rule=f"{OPS_DOC}#{name}", source=f"{OPS_DOC}#{name} ; {VIEW_DOC}",
+                 message="AssertionError: routes differ" if outcome in ("fail", "error") else None)
+
+
+def _coverage_run(folder: Path, name: str, start: str, torch: str, device: str, tests: list[dict]) -> None:
+    records = [{"kind": "run", "schema": 1, "start": start, "torch": torch, "torch_git": "abc123", "suite_git": "s1",
+                "devices": [device], "device_names": {device: f"Test {device.upper()}"}, "profile": "ci"}]
+    _write_lines(folder, name, records + tests + [{"kind": "end", "end": start, "exitstatus": 1}])
+
+
+def write_coverage_history(folder: Path) -> Path:
+    """Runs of registry ops for the coverage page.
+
+    - torch 2.13.0 on cpu: an earlier run where abs's routes fail, then the latest run with every cell state of
+      :data:`COVERAGE_CPU`, plus what is not a registry test: an errors-catalogue entry named ``abs`` (no
+      ``op_area``), a test without an op, and one whose node id is hostile text;
+    - torch 2.13.0 on cuda: abs's routes fail, its gradcheck is unsupported, where's routes pass;
+    - torch 2.9.1 on cpu, written by an older suite (no ``op_area``, no ``rule``): the ``ops`` family's tests
+      count, a values test of abs does not.
+    """
+    earlier = [coverage_test("abs", "ops.routes-agree", "fail", "float")]
+    _coverage_run(folder, "coverage/cpu-1.jsonl", "2026-11-21T00:00:00", "2.13.0", "cpu", earlier)
+    latest = [coverage_test(op, invariant, outcome, f"kind{i}")
+              for (op, invariant), (outcomes, _) in COVERAGE_CPU.items() for i, outcome in enumerate(outcomes)]
+    latest += [{**coverage_test("abs", "errors.raises", "fail", "float"), "op_area": None},
+               {**coverage_test("abs", "ops.meta-agrees", "fail", "float"), "op": None},
+               {**coverage_test("lt", "ops.routes-agree", "pass", "int"),
+                "nodeid": f"conformance/test_ops.py::t[{HOSTILE}]"}]
+    _coverage_run(folder, "coverage/cpu-2.jsonl", "2026-11-22T00:00:00", "2.13.0", "cpu", latest)
+    cuda = [coverage_test("abs", "ops.routes-agree", "fail", "float", device="cuda"),
+            coverage_test("abs", "autograd.gradcheck", "unsupported", "float", device="cuda"),
+            coverage_test("where", "ops.routes-agree", "pass", "float", device="cuda")]
+    _coverage_run(folder, "coverage/cuda.jsonl", "2026-11-22T00:00:00", "2.13.0", "cuda", cuda)
+    older = [{key: value for key, value in coverage_test("abs", invariant, "pass", "float", torch="2.9.1").items()
+              if key not in ("op_area", "rule")} for invariant in ("ops.routes-agree", "values.unary")]
+    _coverage_run(folder, "coverage/old.jsonl", "2026-11-20T00:00:00", "2.9.1", "cpu", older)
     return folder

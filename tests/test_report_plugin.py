@@ -231,3 +231,37 @@ def test_a_module_that_fails_to_import_is_an_error_of_its_family(tmp_path):
     (error,) = by_nodeid(tmp_path / "broken.jsonl").values()
     assert (error["outcome"], error["phase"], error["family"]) == ("error", "collect", "broken")
     assert "no_such_api_in_this_release" in error["message"]
+
+
+REGISTRY_DEMO = '''
+import pytest
+from conformance.ops import REGISTRY
+from conformance.params import over
+
+
+@pytest.mark.invariant("demo", "plain", source="https://example.org/plain ; seed 001")
+@pytest.mark.parametrize("op", [REGISTRY["abs"], REGISTRY["sum"], "abs"], ids=["abs", "sum", "abs-name"])
+def test_plain(device, op):
+    pass
+
+
+@over("demo", "over-ops", [REGISTRY["abs"]], rule="https://example.org/rule")
+def test_over_ops(device, op):
+    pass
+'''
+
+
+def test_registry_ops_carry_their_area_and_tests_their_rule(tmp_path):
+    (tmp_path / "test_registry_demo.py").write_text(REGISTRY_DEMO)
+    (tmp_path / "divergences.json").write_text("[]")
+    result = run_pytest(tmp_path, "--report", "registry.jsonl", "test_registry_demo.py")
+    tests = {n.split("::")[1]: t for n, t in by_nodeid(tmp_path / "registry.jsonl").items()}
+    assert {name: (t["op"], t["op_area"]) for name, t in tests.items()} == {
+        "test_plain[cpu-abs]": ("abs", "elementwise"), "test_plain[cpu-sum]": ("sum", "reductions"),
+        "test_plain[cpu-abs-name]": ("abs", None),  # a string named like an op is not the registry's op
+        "test_over_ops[cpu-abs]": ("abs", "elementwise"),
+    }, result.stdout + result.stderr
+    over_ops = tests["test_over_ops[cpu-abs]"]
+    assert over_ops["rule"] == "https://example.org/rule"  # the rule alone; the source cites abs's page too
+    assert over_ops["source"] == "https://example.org/rule ; https://pytorch.org/docs/stable/generated/torch.abs.html"
+    assert tests["test_plain[cpu-sum]"]["rule"] == "https://example.org/plain ; seed 001"  # no entry: the source

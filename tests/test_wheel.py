@@ -32,7 +32,8 @@ def installed(tmp_path_factory) -> Path:
     _run("-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT), cwd=ROOT)
     (wheel,) = dist.glob("torch_conformance-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for packaged in ("conformance/plugin.py", "conformance/known_divergences.json", "reports/templates/index.html"):
+    for packaged in ("conformance/plugin.py", "conformance/ops/__init__.py", "conformance/known_divergences.json",
+                     "reports/templates/index.html", "strategies/tensors.py"):
         assert packaged in names, f"{packaged} is missing from {wheel.name}"
     assert not any(name.startswith("tests/") for name in names)
     _run("-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel), cwd=dist)

@@ -40,8 +40,8 @@ def _broadcastable(draw, sizes: Sizes, arity: int):
     result = draw(sizes.shape(), label="broadcast shape")
     out = []
     for i in range(arity):
-        if i == 0 and sizes.mode == "zero-size":
-            out.append(result)  # an input without elements, not only an empty broadcast
+        if i == 0 and sizes.mode in ("zero-size", "long"):
+            out.append(result)  # an input without elements (or with a long side), not only the broadcast
             continue
         lead = draw(st.integers(0, len(result)), label="dropped leading dims")
         out.append(tuple(1 if draw(st.booleans(), label="broadcast side") else s for s in result[lead:]))
@@ -61,17 +61,18 @@ def same_shape(arity: int):
 def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, options):
     shape = list(draw(sizes.shape(max_numel=min(sizes.max_numel, max_numel or sizes.max_numel),
                                   zero_size=min_reduced == 0), label="shape"))
-    if sizes.mode == "any" and min_reduced > 1 and all(s < min_reduced for s in shape):
+    if sizes.mode in ("any", "long") and min_reduced > 1 and all(s < min_reduced for s in shape):
         shape = shape or [1]
         shape[-1] = min_reduced  # the smallest change that reduces enough elements
     ndim = len(shape)
-    long = [d for d in range(ndim) if shape[d] >= min_reduced or sizes.mode != "any"] if ndim else [0]
+    sized = sizes.mode in ("any", "long")  # the other modes draw sides smaller than min_reduced on purpose
+    long = [d for d in range(ndim) if shape[d] >= min_reduced or not sized] if ndim else [0]
     ndim = max(ndim, 1)  # a 0-d tensor has one position to reduce over: dims 0 and -1 name it
     if draw(st.booleans(), label="reduce all"):
         kwargs = {"dim": tuple(range(ndim))} if dims == "tuple-required" else {}
     elif dims == "int" or dims == "tuple" and draw(st.booleans(), label="one dim as an int"):
         # any of -ndim..ndim-1: Hypothesis draws negative integers as readily as positive ones
-        kwargs = {"dim": draw(st.integers(-ndim, ndim - 1).filter(lambda d: d % ndim in long), label="dim")}
+        kwargs = {"dim": draw(st.sampled_from([d for d in range(-ndim, ndim) if d % ndim in long]), label="dim")}
     else:
         first = draw(st.sampled_from(long), label="dim")
         chosen = sorted({first, *draw(st.sets(st.integers(0, ndim - 1)), label="more dims")})

@@ -80,7 +80,9 @@ ANY = Domain()
 class Sizes:
     """How large drawn arguments are: at most ``max_numel`` elements per input, and the mode.
 
-    ``mode``: "any"; "zero-size" (every drawn shape has a side 0); "0-d" (every drawn shape is ``()``).
+    ``mode``: "any"; "zero-size" (every drawn shape has a side 0); "0-d" (every drawn shape is ``()``);
+    "long" (every drawn shape has elements and a side of at least 2, so a tensor can overlap itself or be
+    grown by broadcasting along it).
     Argument strategies draw every shape and side through :meth:`shape` and :meth:`sides`, so one
     strategy serves every mode.
     """
@@ -101,13 +103,22 @@ class Sizes:
         if self.mode == "zero-size":
             return _shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, budget, zero_size=False).flatmap(
                 lambda s: st.integers(0, len(s) - 1).map(lambda d: s[:d] + (0,) + s[d + 1:]))
+        if self.mode == "long":
+            return _shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, max(1, budget // 2),
+                           zero_size=False).flatmap(
+                lambda s: st.integers(0, len(s) - 1).map(lambda d: s[:d] + (max(s[d], 2),) + s[d + 1:]))
         return _shapes(min_dims, max_dims, 1, max_side, budget, zero_size=zero_size and self.zero_size)
 
     def sides(self, count: int, low: int = 1, high: int = 4):
         """``count`` sizes in ``low..high`` (one of them 0 in zero-size mode), e.g. matmul's n, k, m."""
         if self.mode == "0-d":
             raise ValueError("sides of a 0-d argument")
+        if self.mode == "long":
+            low = max(low, 1)
         sides = st.lists(st.integers(low, high), min_size=count, max_size=count)
+        if self.mode == "long" and high >= 2:
+            return sides.flatmap(lambda s: st.integers(0, count - 1).map(
+                lambda i: tuple(s[:i] + [max(s[i], 2)] + s[i + 1:])))
         if self.mode == "zero-size":
             return sides.flatmap(lambda s: st.integers(0, count - 1).map(lambda i: tuple(s[:i] + [0] + s[i + 1:])))
         return sides.map(tuple)

@@ -20,7 +20,7 @@ from .core import ANY, Arg, Domain, OpInfo, doc
 LN2, LN10 = math.log(2), math.log(10)
 POSITIVE = Domain(0.5, 3.0)
 NONZERO = Domain(min_abs=0.5)
-UNIQUE = Domain(-10.0, 10.0, unique=True)
+UNIQUE = Domain(-10.0, 10.0, unique=True, integers=(-100, 100))  # a uint8 of 64 distinct values fits
 ARITHMETIC = Domain(-10.0, 10.0, integers=(-100, 100))
 NONZERO_ARITHMETIC = Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100))
 LOG = Domain(1e-3, 100.0)

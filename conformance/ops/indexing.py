@@ -66,9 +66,13 @@ def _index(draw, shape: tuple, kind: str, unique: bool = False):
         d = draw(st.integers(0, ndim - 1))
         parts[d] = _index_array(draw, shape[d], unique)
     elif kind == "boolean-mask":
-        # the mask covers dims start..stop-1; a mask over every dim is a one-element index (x[mask])
-        start = draw(st.integers(0, ndim - 1), label="mask start")
-        stop = ndim if draw(st.booleans(), label="mask to the last dim") else draw(st.integers(start + 1, ndim))
+        # the mask covers dims start..stop-1; a mask over every dim is a one-part index: x[mask] takes
+        # another path than x[(mask,)] (the bare route), so it is drawn as often as the rest together
+        if draw(st.booleans(), label="mask over every dim"):
+            start, stop = 0, ndim
+        else:
+            start = draw(st.integers(0, ndim - 1), label="mask start")
+            stop = ndim if draw(st.booleans(), label="mask to the last dim") else draw(st.integers(start + 1, ndim))
         parts = parts[:start] + [Arg(shape[start:stop], torch.bool)] + parts[stop:]
     else:  # "mixed" or "mixed-with-integers": two index arrays, broadcast together, maybe apart
         i, j = sorted(draw(st.lists(st.integers(0, ndim - 1), min_size=2, max_size=2, unique=True)))
