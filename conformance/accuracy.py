@@ -161,17 +161,28 @@ def record(op: str, dtype: torch.dtype, device: str, error: np.ndarray, budget) 
             (finite.ravel(), int(error.size - finite.size), float(np.max(budget))))
 
 
+# Upper edges of the histogram buckets (ULPs): a page summing the histograms of many tests gets their joint
+# percentiles to a bucket; the last count holds errors beyond the last edge and non-finite mismatches.
+EDGES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0, 16.0, 64.0, 1024.0)
+
+
 def measured() -> dict:
-    """The errors recorded since the last call, summarised: ``{"op/dtype/device": {...}}``; clears them."""
+    """The errors recorded since the last call, summarised per ``"op/dtype/device"``: elements judged, the
+    largest and 99th-percentile finite error, non-finite mismatches, the largest budget, a histogram over
+    ``EDGES``.  Clears them."""
     summary = {}
     for (op, dtype, device), parts in _MEASURED.items():
         errors = np.concatenate([p[0] for p in parts])
+        mismatches = sum(p[1] for p in parts)
+        counts = np.bincount(np.searchsorted(EDGES, errors, side="left"), minlength=len(EDGES) + 1)
+        counts[-1] += mismatches
         summary[f"{op}/{dtype}/{device}"] = {
-            "op": op, "dtype": dtype, "device": device, "elements": int(errors.size + sum(p[1] for p in parts)),
+            "op": op, "dtype": dtype, "device": device, "elements": int(errors.size + mismatches),
             "max": float(errors.max()) if errors.size else 0.0,
             "p99": float(np.percentile(errors, 99)) if errors.size else 0.0,
-            "nonfinite_mismatches": sum(p[1] for p in parts),
+            "nonfinite_mismatches": mismatches,
             "budget": max(p[2] for p in parts),
+            "histogram": {"edges": list(EDGES), "counts": counts.tolist()},
         }
     _MEASURED.clear()
     return summary

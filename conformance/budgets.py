@@ -61,9 +61,14 @@ def _table() -> tuple[Budget, ...]:
     return tuple(load())
 
 
-def budget(op: str, dtype: torch.dtype, device: str) -> Budget:
-    """The budget of ``op`` for a ``dtype`` result on ``device`` (a device string or type)."""
-    name, device_type = str(dtype).removeprefix("torch."), torch.device(device).type
+def budget(op: str, dtype: torch.dtype, device) -> Budget:
+    """The budget of ``op`` for a ``dtype`` result on ``device`` (a device string, type or torch.device)."""
+    return _budget(op, dtype, torch.device(device).type)
+
+
+@lru_cache(maxsize=None)
+def _budget(op: str, dtype: torch.dtype, device_type: str) -> Budget:
+    name = str(dtype).removeprefix("torch.")
     candidates = [b for b in _table() if b.op == op and name in b.dtypes]
     for wanted in (device_type, None):
         exact = [b for b in candidates if b.device == wanted]

@@ -8,8 +8,10 @@ Each line is one JSON object with a ``kind``:
   ``op_area``, the registry area of an op of ``conformance.ops``; null for other catalogues), device,
   dtype, torch version, outcome (``pass``, ``fail``, ``error``, ``xfail``, ``xpass``, ``skip``) with
   its reason, duration, Hypothesis examples run, ``source`` (the rule's documentation and the
-  entry's) and ``rule`` (the rule's alone), and for a failure the message, falsifying example and a
-  repro script; a module that fails to import is a ``test`` with outcome ``error``;
+  entry's) and ``rule`` (the rule's alone), where the test judged float results in ULPs ``ulp`` (per
+  op, dtype and device the elements judged, largest and 99th-percentile error, budget and histogram:
+  ``conformance.accuracy.measured``), and for a failure the message, falsifying example and a repro
+  script; a module that fails to import is a ``test`` with outcome ``error``;
 - ``divergence``: a known divergence that matched no collected test of its family;
 - ``end``: end time, exit status and counts; a file without it comes from a run that crashed.
 
@@ -229,6 +231,8 @@ class Writer:
             "phases": annotation.get("phases"),
             "source": props.get("source"), "rule": props.get("rule"),
         }
+        if "ulp" in props:
+            record["ulp"] = props["ulp"]
         if failed is not None:
             record["message"] = _without(_crash_message(failed), annotation.get("notes", ()))
             record["traceback"] = str(failed.longrepr)[-MAX_TEXT:]

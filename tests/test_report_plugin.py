@@ -33,6 +33,13 @@ def test_passes(device, op, dtype):
     assert device == "cpu"
 
 
+@invariant("measures")
+def test_measures(device):
+    import numpy, torch
+    from conformance import accuracy
+    accuracy.record("exp", torch.float32, device, numpy.array([0.0, 0.5, 2.0]), 1.0)
+
+
 @invariant("finds")
 @given(st.data())
 def test_finds(device, data):
@@ -125,7 +132,7 @@ def test_every_outcome_is_recorded(serial):
     outcomes = {nodeid.split("::")[1]: t["outcome"] for nodeid, t in tests.items()}
     assert outcomes == {
         "test_passes[cpu-float32-a]": "xpass",  # a known divergence that passed: reported
-        "test_passes[cpu-float32-b]": "pass",
+        "test_passes[cpu-float32-b]": "pass", "test_measures[cpu]": "pass",
         "test_finds[cpu]": "fail", "test_xfail[cpu]": "xfail", "test_xpass[cpu]": "xpass",
         "test_skip[cpu]": "skip", "test_error[cpu]": "error",
     }
@@ -137,7 +144,16 @@ def test_every_outcome_is_recorded(serial):
     assert tests["test_demo.py::test_xfail[cpu]"]["reason"] == "expected to fail"
     assert "fixture broke" in tests["test_demo.py::test_error[cpu]"]["message"]
     counts = records(path)[-1]["counts"]
-    assert counts == {"pass": 1, "xpass": 2, "fail": 1, "xfail": 1, "skip": 1, "error": 1}
+    assert counts == {"pass": 2, "xpass": 2, "fail": 1, "xfail": 1, "skip": 1, "error": 1}
+
+
+def test_ulp_errors_a_test_measured_are_recorded(serial):
+    path, _ = serial
+    tests = by_nodeid(path)
+    ulp = tests["test_demo.py::test_measures[cpu]"]["ulp"]["exp/float32/cpu"]
+    assert (ulp["elements"], ulp["max"], ulp["budget"]) == (3, 2.0, 1.0)
+    assert sum(ulp["histogram"]["counts"]) == 3 and len(ulp["histogram"]["counts"]) == len(ulp["histogram"]["edges"]) + 1
+    assert "ulp" not in tests["test_demo.py::test_passes[cpu-float32-b]"]
 
 
 def test_failure_carries_example_and_repro(serial):

@@ -41,6 +41,21 @@ def test_boolean_mask_that_reorders_is_caught(monkeypatch):
     assert_caught(values.test_getitem_matches_numpy, device="cpu", reference_device="cpu", op=INDEX["getitem-boolean-mask"])
 
 
+def test_rows_gathered_in_sorted_order_are_caught(monkeypatch):
+    """``x[rows]`` with a bare index tensor that gathers the rows in ascending order, not the index's."""
+    original = torch.Tensor.__getitem__
+
+    def sorting(self, index):
+        if isinstance(index, torch.Tensor) and index.dtype == torch.int64:
+            index = index.remainder(max(self.shape[0], 1)).sort().values
+        return original(self, index)
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", sorting)
+    failure = assert_caught(values.test_index_rows_matches_numpy, device="cpu", reference_device="cpu",
+                            op=ops.get("index"))
+    assert "differ bitwise" in str(failure), failure
+
+
 def test_integer_plus_float_that_stays_integer_is_caught(monkeypatch):
     """``int_tensor + float`` cast back to the integer dtype instead of promoting to float."""
     original = torch.Tensor.__add__

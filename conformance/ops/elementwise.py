@@ -44,7 +44,10 @@ def _sigmoid(a):
 
 
 def _softplus(a, beta=1.0):
-    return np.logaddexp(0, beta * a) / beta
+    """log(1 + exp(beta a)) / beta without overflow: max(a, 0) + log1p(exp(-|beta a|)) / beta (the largest
+    finite a gives a, where log(1 + exp(beta a)) overflows)."""
+    with np.errstate(over="ignore"):  # |beta a| overflowing to inf gives exp(-inf) = 0, the limit
+        return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(beta * a))) / beta
 
 
 UNARY = [
