@@ -54,16 +54,8 @@ class Divergence:
                 and (self.device is None or (device or "").split(":")[0] == self.device)
                 and release in SpecifierSet(self.torch))
 
-    def unexplained(self, failure: BaseException) -> str | None:
-        """Why ``failure`` is not the failure this entry expects; None when it is.  Every exception of an
-        exception group (Hypothesis reports distinct failures together) must be explained."""
-        for leaf in _leaves(failure):
-            why = self._leaf_unexplained(leaf)
-            if why is not None:
-                return why
-        return None
-
-    def _leaf_unexplained(self, leaf: BaseException) -> str | None:
+    def unexplained(self, leaf: BaseException) -> str | None:
+        """Why the exception ``leaf`` is not the failure this entry expects; None when it is."""
         names = [cls.__name__ for cls in type(leaf).__mro__]
         message = str(leaf)
         if self.raises and self.raises not in names:
@@ -78,9 +70,10 @@ class Divergence:
 def unexplained(entries, failure: BaseException) -> list[str]:
     """Why the known divergences ``entries`` (all that apply to one test) do not explain ``failure``: one
     line per entry, for an exception that none of them explains; [] when each exception is explained by
-    one of them (two entries of one test may explain two distinct failures of an exception group)."""
+    one of them.  Every exception of an exception group (Hypothesis reports distinct failures together)
+    must be explained, and two entries of one test may explain two of them."""
     for leaf in _leaves(failure):
-        whys = [entry._leaf_unexplained(leaf) for entry in entries]
+        whys = [entry.unexplained(leaf) for entry in entries]
         if all(why is not None for why in whys):
             return [f"{entry.invariant} op={entry.op} ({entry.link}) expects another failure: {why}"
                     for entry, why in zip(entries, whys)]

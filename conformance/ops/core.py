@@ -76,6 +76,11 @@ class Domain:
 ANY = Domain()
 
 
+def _one_side(sizes, side: Callable):
+    """``sizes`` (a strategy of tuples) with one drawn position replaced by ``side`` of its value."""
+    return sizes.flatmap(lambda s: st.integers(0, len(s) - 1).map(lambda i: s[:i] + (side(s[i]),) + s[i + 1:]))
+
+
 @dataclass(frozen=True)
 class Sizes:
     """How large drawn arguments are: at most ``max_numel`` elements per input, and the mode.
@@ -101,12 +106,11 @@ class Sizes:
                 raise ValueError(f"a 0-d argument cannot have {min_dims} dims")
             return st.just(())
         if self.mode == "zero-size":
-            return _shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, budget, zero_size=False).flatmap(
-                lambda s: st.integers(0, len(s) - 1).map(lambda d: s[:d] + (0,) + s[d + 1:]))
+            return _one_side(_shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, budget, zero_size=False),
+                             lambda side: 0)
         if self.mode == "long":
-            return _shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, max(1, budget // 2),
-                           zero_size=False).flatmap(
-                lambda s: st.integers(0, len(s) - 1).map(lambda d: s[:d] + (max(s[d], 2),) + s[d + 1:]))
+            return _one_side(_shapes(max(min_dims, 1), max(max_dims, 1), 1, max_side, max(1, budget // 2),
+                                     zero_size=False), lambda side: max(side, 2))
         return _shapes(min_dims, max_dims, 1, max_side, budget, zero_size=zero_size and self.zero_size)
 
     def sides(self, count: int, low: int = 1, high: int = 4):
@@ -115,13 +119,12 @@ class Sizes:
             raise ValueError("sides of a 0-d argument")
         if self.mode == "long":
             low = max(low, 1)
-        sides = st.lists(st.integers(low, high), min_size=count, max_size=count)
+        sides = st.lists(st.integers(low, high), min_size=count, max_size=count).map(tuple)
         if self.mode == "long" and high >= 2:
-            return sides.flatmap(lambda s: st.integers(0, count - 1).map(
-                lambda i: tuple(s[:i] + [max(s[i], 2)] + s[i + 1:])))
+            return _one_side(sides, lambda side: max(side, 2))
         if self.mode == "zero-size":
-            return sides.flatmap(lambda s: st.integers(0, count - 1).map(lambda i: tuple(s[:i] + [0] + s[i + 1:])))
-        return sides.map(tuple)
+            return _one_side(sides, lambda side: 0)
+        return sides
 
 
 @dataclass(frozen=True)
