@@ -8,6 +8,7 @@ fresh copies of all of them on any device.  :func:`outcome` runs one route and s
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from contextlib import contextmanager
@@ -19,7 +20,8 @@ import pytest
 import torch
 from hypothesis import strategies as st
 
-from conformance import devices
+from conformance import budgets, devices, references
+from conformance.accuracy import FORMATS, Accuracy
 from conformance.differential import flat
 from conformance.ops import Arg, Domain, NotApplicable, OpInfo, Sizes
 from conformance.oracles import to_numpy
@@ -334,6 +336,40 @@ def draw_of_kind(data, op: OpInfo, device, kind: str, operand: str = "tensor", s
         dtypes = [dtype, other]
     case = draw_case(data, op, target.device, dtype, sizes, layouts, dtypes)
     return with_operand(data, case, operand)
+
+
+# ---------------------------------------------------------------------------
+# What a rounded result is judged by
+# ---------------------------------------------------------------------------
+
+SAME_VALUE = {"mv": "matmul"}  # mv(A, x) is matmul(A, x) for a 1-D x: the same exact value and budget
+OF_PARTS = {"abs": "hypot"}  # of a complex input: |a + bi| = hypot(a, b)
+
+
+def accuracy_of(op: OpInfo, case: Case, result: torch.Tensor, device) -> Accuracy | None:
+    """What a float ``result`` of ``op`` on ``case``'s arguments is judged by where a kernel may round
+    another way (another layout, an ``out=`` of other strides): its exact value (numpy float64 /
+    mpmath) and per-element ULP budget (``ulp_budgets.json``: an elementwise op's published accuracy,
+    ``(n - 1) u`` per summed or multiplied term).  None where the suite holds no budget: complex
+    results, ops without an entry."""
+    if result.dtype not in FORMATS:
+        return None
+    name = SAME_VALUE.get(op.name, op.name)
+    arrays, kwargs = case.reference_arguments()
+    if name in OF_PARTS and np.iscomplexobj(arrays[0]):
+        name, arrays = OF_PARTS[name], [arrays[0].real, arrays[0].imag]
+    try:
+        budgets.budget(name, result.dtype, device)
+    except KeyError:
+        return None
+    if name in references.TABLE:
+        reference = references.forward(name, result.dtype, *arrays, **kwargs)
+    elif op.area == "elementwise" and op.reference is not None:
+        reference = references.elementwise(name, result.dtype, functools.partial(op.reference, **kwargs),
+                                           *arrays, **kwargs)
+    else:
+        return None
+    return budgets.accuracy(name, result.dtype, device, reference)
 
 
 # ---------------------------------------------------------------------------

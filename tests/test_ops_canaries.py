@@ -170,6 +170,26 @@ def test_result_wrong_only_for_strided_inputs_is_caught(monkeypatch):
     caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["trunc"], kind="float")
 
 
+def test_rounded_result_off_for_strided_inputs_is_caught(monkeypatch):
+    """sin (rounded: judged within its ULP budget of the exact value) wrong on non-contiguous inputs only."""
+    monkeypatch.setattr(torch, "sin", _wrong_when_strided(torch.sin))
+    caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["sin"], kind="float")
+
+
+def test_sum_off_for_strided_inputs_is_caught(monkeypatch):
+    """A sum (judged within n - 1 ulp of the sum of |x|) wrong on non-contiguous inputs only."""
+    monkeypatch.setattr(torch, "sum", _wrong_when_strided(torch.sum))
+    caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["sum"], kind="float")
+
+
+def test_rounded_value_off_in_a_strided_out_is_caught(monkeypatch):
+    """``exp(x, out=o)`` writing a wrong value where ``o`` is not contiguous."""
+    original = torch.exp
+    monkeypatch.setattr(torch, "exp", lambda x, *, out=None: original(x) if out is None or out.is_contiguous()
+                        else out.copy_(off(original(x))))
+    caught(test_ops.test_out_of_the_result_shape_keeps_its_strides, device="cpu", op=OP["exp"], kind="float")
+
+
 def test_kernel_reading_storage_order_is_caught(monkeypatch):
     """A neg kernel that ignores strides and reads the storage as if it were contiguous."""
     original = torch.neg

@@ -202,6 +202,7 @@ class OpInfo:
     ref_kinds: tuple[str, ...] | None = None  # kinds compared with the reference (default: kinds)
     ref_exclude: tuple = ()  # dtypes not compared with the reference (the reason in ``notes``)
     exact: bool = False  # no rounding: results are compared exactly
+    rounded_kinds: tuple[str, ...] = ()  # kinds in which an ``exact`` op rounds after all (complex abs: a hypot)
     # --- autograd -----------------------------------------------------------------------------
     grad: int = 0  # differentiable 0, 1 or 2 times (on the domain)
     vjp: Callable | None = None  # vjp(grad_output, out, *inputs, **kwargs) -> gradient of each input
@@ -233,6 +234,10 @@ class OpInfo:
 
     def _repr_pretty_(self, printer, cycle):  # Hypothesis prints falsifying examples with this
         printer.text(repr(self))
+
+    def exact_in(self, kind: str) -> bool:
+        """Whether nothing is rounded when the first input is of dtype ``kind``."""
+        return self.exact and kind not in self.rounded_kinds
 
     # --- routes -------------------------------------------------------------------------------
     @property

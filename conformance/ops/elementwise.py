@@ -78,6 +78,7 @@ UNARY = [
            ("float", "complex", "int"), numpy="square", node="PowBackward0", low_precision=True, saves="input"),
     _unary("abs", lambda g, out, x: (g * x.sign(),), yaml("abs("), NONZERO_ARITHMETIC,
            ("float", "complex", "int", "uint"), numpy="abs", ref_kinds=REAL, low_precision=True, exact=True,
+           rounded_kinds=("complex",),  # |a + bi| = hypot(a, b)
            operator="__abs__",
            aliases=("torch.absolute",)),
     _unary("sin", lambda g, out, x: (g * x.cos(),), yaml("sin("), Domain(-10.0, 10.0), numpy="sin", low_precision=True,
