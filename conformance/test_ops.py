@@ -101,7 +101,8 @@ def assert_as_accurate(op, kind, case, target, got: Outcome, want: Outcome, what
     if want.raised or identical(got, want):
         return
     results = flat(want.result)
-    rounded = not op.exact_in(kind) and len(results) == 1 and (results[0].is_floating_point() or results[0].is_complex())
+    rounded = (not op.exact_in(kind) and len(results) == 1
+               and (results[0].is_floating_point() or results[0].is_complex()))
     accuracy = accuracy_of(op, case, results[0], target.device) if rounded else None
     if accuracy is not None:
         assert_no_farther(got.result, want.result, lambda: [accuracy.exact], budgets=[accuracy.budget],

@@ -4,12 +4,14 @@ Pages: ``index.html`` (families by torch version and device, news since the prev
 or changes, the benchmark gate's alarms, expected failures that passed, runs, unreadable files),
 ``failures.html`` (message, falsifying example and repro script of each failure, anchored for the
 matrix), ``coverage.html`` (registry op × invariant: pass, fail, known divergence, unsupported or not
-applicable, per torch version and device; ``reports.coverage``), ``flakes.html`` (flakes with their
-falsifying examples, flakes per family per night, changes), ``trends.html`` (outcome counts per family per
-night), ``versions.html`` (what changed between torch versions) and ``benchmarks.html`` (the gate's
-verdicts; median and percent of peak per hot op per night).  No script, no network: every page stands
-alone; links to upstream documentation and issues are plain ``<a>`` links.  All text from result files
-is escaped by Jinja's autoescape.  The site is built in a temporary sibling folder and renamed into place.
+applicable, per torch version and device; ``reports.coverage``), ``accuracy.html`` (per op and dtype,
+the largest and 99th-percentile error in ULPs against its budget, per torch version and device;
+``reports.accuracy``), ``flakes.html`` (flakes with their falsifying examples, flakes per family per
+night, changes), ``trends.html`` (outcome counts per family per night), ``versions.html`` (what changed
+between torch versions) and ``benchmarks.html`` (the gate's verdicts; median and percent of peak per hot
+op per night).  No script, no network: every page stands alone; links to upstream documentation and
+issues are plain ``<a>`` links.  All text from result files is escaped by Jinja's autoescape.  The site
+is built in a temporary sibling folder and renamed into place.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from reports import changes, coverage, trends
+from reports import accuracy, changes, coverage, trends
 from reports.changes import Column, anchor
 from reports.history import BAD, OUTCOMES, BenchPoint, History, Run, load
 
-PAGES = ("index.html", "failures.html", "coverage.html", "flakes.html", "trends.html", "versions.html",
-         "benchmarks.html")
+PAGES = ("index.html", "failures.html", "coverage.html", "accuracy.html", "flakes.html", "trends.html",
+         "versions.html", "benchmarks.html")
 URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")
 
 
@@ -140,6 +142,7 @@ def context(history: History) -> dict:
     latest = {column: runs[-1] for column, runs in cols.items()}
     return {"history": history, "columns": cols, "matrix": matrix(cols), "outcomes": OUTCOMES,
             "failures": failures(cols), "coverage": coverage.coverage(cols), "states": coverage.STATES,
+            "accuracy": accuracy.tables(cols),
             "xpasses": xpasses, "steps": version_steps(cols, history.bench),
             "flake_steps": [s for s in steps if s.kind == "flake" and s.changed],
             "flake_total": sum(len(s.changed) for s in steps if s.kind == "flake"),

@@ -57,6 +57,37 @@ def mapping(value) -> dict:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """The float errors one test measured for one op, dtype and device (``conformance.accuracy.measured``)."""
+
+    op: str
+    dtype: str
+    device: str
+    elements: int
+    max: float
+    p99: float
+    mismatches: int  # non-finite class or zero sign wrong
+    budget: float  # the largest budget of an element
+    edges: tuple[float, ...]  # the histogram's upper bucket edges (ULPs); the last count is beyond them
+    counts: tuple[int, ...]
+
+    @classmethod
+    def read(cls, value) -> Measured | None:
+        """One entry of a record's ``ulp`` mapping; None where a field is missing or of the wrong type."""
+        value, histogram = mapping(value), mapping(mapping(value).get("histogram"))
+        names = [text(value.get(k)) for k in ("op", "dtype", "device")]
+        numbers = [number(value.get(k)) for k in ("max", "p99", "budget")]
+        counts = [integer(value.get(k)) for k in ("elements", "nonfinite_mismatches")]
+        edges, buckets = histogram.get("edges"), histogram.get("counts")
+        if None in names + numbers + counts or not isinstance(edges, list) or not isinstance(buckets, list):
+            return None
+        edges, buckets = [number(e) for e in edges], [integer(c) for c in buckets]
+        if None in edges + buckets or len(buckets) != len(edges) + 1:
+            return None
+        return cls(*names, counts[0], *numbers[:2], counts[1], numbers[2], tuple(edges), tuple(buckets))
+
+
+@dataclass(frozen=True)
 class TestResult:
     """One ``test`` record; every field but the node id and the outcome is optional."""
 
@@ -77,6 +108,7 @@ class TestResult:
     message: str | None = None
     falsifying_example: str | None = None
     repro: str | None = None
+    ulp: tuple[Measured, ...] = ()  # the float errors the test measured, per op, dtype and device
 
     @classmethod
     def read(cls, record: dict) -> TestResult | None:
@@ -85,9 +117,10 @@ class TestResult:
         if not nodeid or outcome not in OUTCOMES:
             return None
         optional = {f.name: text(record.get(f.name)) for f in fields(cls)
-                    if f.name not in ("nodeid", "outcome", "duration", "examples")}
+                    if f.name not in ("nodeid", "outcome", "duration", "examples", "ulp")}
+        measured = tuple(m for m in map(Measured.read, mapping(record.get("ulp")).values()) if m is not None)
         return cls(nodeid=nodeid, outcome=outcome, duration=number(record.get("duration")),
-                   examples=integer(record.get("examples")), **optional)
+                   examples=integer(record.get("examples")), ulp=measured, **optional)
 
 
 @dataclass(frozen=True)
