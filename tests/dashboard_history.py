@@ -23,6 +23,8 @@ know (the third run's last line).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from reports import gate
@@ -208,3 +210,21 @@ def write_coverage_history(folder: Path) -> Path:
               if key not in ("op_area", "rule")} for invariant in ("ops.routes-agree", "values.unary")]
     _coverage_run(folder, "coverage/old.jsonl", "2026-11-20T00:00:00", "2.9.1", "cpu", older)
     return folder
+
+
+def real_run_site(folder: Path, *pytest_args: str) -> tuple[Path, str]:
+    """Run the suite on the cpu with ``pytest_args`` (ci profile, one process) reporting into ``folder/history``,
+    build the dashboard into ``folder/site``; the site and the label of the run's column."""
+    import torch
+
+    from reports.dashboard import build
+    from reports.plugin import device_names
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *pytest_args, "-p", "no:cacheprovider", "-p", "no:xdist", "--device", "cpu",
+         "--hypothesis-profile=ci", "-q", f"--report={folder / 'history'}/"],
+        cwd=root, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    build(folder / "history", folder / "site")
+    return folder / "site", f"torch {torch.__version__} · cpu · {device_names(['cpu'])['cpu']}"

@@ -7,20 +7,15 @@ from __future__ import annotations
 import html
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from reports import accuracy, changes
 from reports.dashboard import PAGES, build
 from reports.history import Measured, load
-from reports.plugin import device_names
-from tests.dashboard_history import _test, _write_lines
+from tests.dashboard_history import _test, _write_lines, real_run_site
 
-ROOT = Path(__file__).resolve().parent.parent
 EDGES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0, 16.0, 64.0, 1024.0]
 
 
@@ -72,7 +67,6 @@ def history(tmp_path_factory) -> Path:
     _run(folder, "cuda.jsonl", "2026-11-22T00:00:00", "2.13.0", "cuda",
          [_values("test_d", device="cuda", a=ulp("sin", "float32", counts(e1=4), 0.7, 1.5, device="cuda:0"))])
     return folder
-
 
 
 @pytest.fixture(scope="module")
@@ -140,15 +134,9 @@ def test_every_page_links_to_the_accuracy_page(site):
 def test_the_page_from_a_real_run(tmp_path):
     """The numerics oracles' measurements of a real run, through the plugin's records, into the page; a canary's
     planted fault (float64 tan computed in float32) is not torch's accuracy and stays off it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance/test_values.py", "tests/test_values_canaries.py",
-         "-k", "unary and cpu-exp] or test_float64_tan_computed_in_float32",
-         "-p", "no:cacheprovider", "-p", "no:xdist", "--device", "cpu", "--hypothesis-profile=ci", "-q",
-         f"--report={tmp_path / 'history'}/"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    build(tmp_path / "history", tmp_path / "site")
-    label = f"torch {torch.__version__} · cpu · {device_names(['cpu'])['cpu']}"
-    rows = _rows((tmp_path / "site" / "accuracy.html").read_text(), label)
+    site, label = real_run_site(tmp_path, "conformance/test_values.py", "tests/test_values_canaries.py",
+                                "-k", "unary and cpu-exp] or test_float64_tan_computed_in_float32")
+    rows = _rows((site / "accuracy.html").read_text(), label)
     assert {op for op, _ in rows} == {"exp"}
     over, (_, _, _, elements, largest, _, budget, mismatches, _) = rows["exp", "float32"]
     assert not over and int(elements) > 0 and float(largest) <= float(budget) == 1.5 and mismatches == "0"

@@ -6,24 +6,19 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from reports import changes, coverage
 from reports.dashboard import PAGES, build, failure_id
 from reports.history import TestResult as Record
 from reports.history import load
-from reports.plugin import device_names
 from tests.dashboard_history import (
-    COVERAGE_CPU, COVERAGE_INVARIANTS, COVERAGE_OPS, HOSTILE, OPS_DOC, coverage_test, write_coverage_history,
+    COVERAGE_CPU, COVERAGE_INVARIANTS, COVERAGE_OPS, HOSTILE, OPS_DOC, coverage_test, real_run_site,
+    write_coverage_history,
 )
 from tests.test_dashboard_browser import chromium  # noqa: F401 -- the browser fixture (fails in CI without one)
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -148,14 +143,8 @@ def test_every_page_links_to_the_coverage_page(site):
 
 def test_the_page_from_a_real_run(tmp_path):
     """The plugin's records of a real run, through the history reader, into the page."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance/test_ops.py", "conformance/test_values.py", "-k", "[cpu-lt",
-         "-p", "no:cacheprovider", "-p", "no:xdist", "--device", "cpu", "--hypothesis-profile=ci", "-q",
-         f"--report={tmp_path / 'history'}/"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    build(tmp_path / "history", tmp_path / "site")
-    label = f"torch {torch.__version__} · cpu · {device_names(['cpu'])['cpu']}"
-    cells = _cells((tmp_path / "site" / "coverage.html").read_text(), label)
+    site, label = real_run_site(tmp_path, "conformance/test_ops.py", "conformance/test_values.py", "-k", "[cpu-lt")
+    cells = _cells((site / "coverage.html").read_text(), label)
     assert {op for op, _ in cells} == {"lt"}
     assert cells[("lt", "ops.layout-independent")][0] == "pass"
     assert cells[("lt", "values.binary-broadcast")][0] == "pass"  # another family's test of the registry op
@@ -163,7 +152,7 @@ def test_the_page_from_a_real_run(tmp_path):
     assert state == "unsupported" and "skip: conformance/test_ops.py::test_routes_agree[cpu-lt-int-complex]" in title
     state, title = cells[("lt", "ops.device-matches-reference")]  # cpu is the reference device
     assert state == "na" and "the device is the reference device" in title
-    page = (tmp_path / "site" / "coverage.html").read_text()
+    page = (site / "coverage.html").read_text()
     assert '<a href="https://pytorch.org/docs/stable/tensors.html" title="ops.routes-agree: ' in page
 
 
