@@ -24,8 +24,8 @@ from conformance import devices, promotion
 from conformance.differential import assert_no_farther, flat
 from conformance.ops import REGISTRY, Sizes
 from conformance.ops_helpers import (
-    OPERANDS, Outcome, accuracy_of, applicable, draw_case, draw_of_kind, draw_tensor, outcome, per_op, reassociates,
-    skip_if_unsupported, structure, unsupported,
+    OPERANDS, Outcome, accuracy_of, applicable, draw_case, draw_of_kind, draw_tensor, outcome, per_op,
+    reassociates, skip_if_unsupported, structure, unsupported,
 )
 from conformance.oracles import assert_equal, differing
 from conformance.params import over
@@ -44,7 +44,7 @@ LAYOUT_DOC = DOCS + "tensor_view.html"
 META_DOC = DOCS + "meta.html"
 VMAP_DOC = DOCS + "generated/torch.func.vmap.html"
 NUMPY_EMPTY_DOC = "https://numpy.org/doc/stable/user/basics.broadcasting.html"
-DIFFERENTIAL_DOC = NUMERICS_DOC = DOCS + "notes/numerical_accuracy.html"
+DIFFERENTIAL_DOC = DOCS + "notes/numerical_accuracy.html"
 
 SETTINGS = per_op()
 LONG = Sizes(mode="long")  # every self has elements and a side >= 2: it can overlap itself and be grown
@@ -91,7 +91,7 @@ def assert_as_accurate(op, kind, case, target, got: Outcome, want: Outcome, what
     """``got``, the op computed another way (strided inputs, a strided ``out=``), against ``want``: the
     same exception type, and results bitwise equal where nothing is rounded.  Where rounding is, "PyTorch
     is not guaranteed to produce bitwise identical results for floating point computations that are
-    mathematically identical" (``NUMERICS_DOC``): each element that differs lies within the op's ULP
+    mathematically identical" (``DIFFERENTIAL_DOC``): each element that differs lies within the op's ULP
     budget of its exact value (``ops_helpers.accuracy_of``), or no farther from it than ``want``'s.  A
     rounded result the suite holds no budget for (complex) is compared bitwise on the cpu (an op that
     reassociates, and another device: within the dtype's ``assert_close`` tolerance)."""
