@@ -10,6 +10,8 @@
   Hypothesis pytest plugin itself uses, and fails loudly, naming the installed version, if it is gone.
 - A canary calls a parametrized test function directly; :func:`own_seed` keeps the seed the pytest
   plugin left on it (the node id of the last parametrized run) out of that call.
+- The pytest plugin wraps a parametrized test's settings in one more layer on every call and never
+  unwraps them; :func:`settings_kept` restores them after each call (see there).
 
 ``tests/test_hypothesis_glue.py`` checks both against the installed Hypothesis; tox's ``mindeps`` and
 ``newest`` envs run it against the oldest supported and the newest release.
@@ -144,6 +146,25 @@ def overridden(test, **changes):
         yield test
     finally:
         setattr(test, _SETTINGS_ATTR, saved)
+
+
+@contextmanager
+def settings_kept(function):
+    """Run one call of a test ``function`` and then give it back the settings it had before.
+
+    Hypothesis's pytest plugin sets a parametrized test's settings to a child of its current ones on every
+    call (to suppress the ``differing_executors`` health check, Hypothesis issue 3733) and leaves it there,
+    so the chain grows by one per parametrization; reading a setting walks it recursively, and a test
+    function with about a thousand parametrizations (the registry's invariants over every op) hits
+    Python's recursion limit.  A function that is not a ``@given`` test is left alone.
+    """
+    function = getattr(function, "__func__", function)
+    saved = getattr(function, _SETTINGS_ATTR, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            setattr(function, _SETTINGS_ATTR, saved)
 
 
 _DIGEST_ATTR = "_hypothesis_internal_add_digest"

@@ -18,7 +18,7 @@ import torch
 from hypothesis import Phase, settings
 
 from conformance import accuracy, devices, divergences, profiles
-from conformance.hypothesis_glue import is_given_test, overridden
+from conformance.hypothesis_glue import is_given_test, overridden, settings_kept
 
 PACKAGE = Path(__file__).parent  # the conformance families live here
 DEVICES = pytest.StashKey[list]()
@@ -223,6 +223,13 @@ def pytest_conformance_run_info(config):
 def pytest_conformance_unmatched_divergences(config):
     """Known divergences that matched no collected test of their family (hook of reports.plugin)."""
     return [dataclasses.asdict(entry) for entry in config.stash.get(UNMATCHED, [])]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Each test's Hypothesis settings as they were before its call (``hypothesis_glue.settings_kept``)."""
+    with settings_kept(getattr(item, "obj", None)):
+        return (yield)
 
 
 @pytest.hookimpl(hookwrapper=True)

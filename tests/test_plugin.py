@@ -141,3 +141,21 @@ def test_xdist_run_has_the_serial_outcomes(tmp_path):
     _pytest(*args, "-n", "2", f"--junitxml={tmp_path / 'parallel.xml'}")
     serial, parallel = _outcomes(tmp_path / "serial.xml"), _outcomes(tmp_path / "parallel.xml")
     assert len(serial) > 10 and serial == parallel
+
+
+def test_a_test_with_a_thousand_parametrizations_keeps_its_settings(tmp_path):
+    """Hypothesis's pytest plugin adds a settings layer per parametrized call; the plugin removes it after
+    each call (``hypothesis_glue.settings_kept``), so a test parametrized past Python's recursion limit
+    still reads its settings, and the chain ends as it began."""
+    test = tmp_path / "test_many.py"
+    test.write_text(
+        "import pytest\nfrom hypothesis import given, settings, strategies as st\n\n"
+        "def depth(s):\n    n = 0\n    while s is not None:\n        n, s = n + 1, s._fallback\n    return n\n\n"
+        "@pytest.mark.parametrize('i', range(1100))\n@settings(max_examples=1, database=None)\n"
+        "@given(x=st.just(0))\ndef test_one(i, x):\n    pass\n\n"
+        "def test_after():\n    assert depth(test_one._hypothesis_internal_use_settings) < 5\n")
+    junit = tmp_path / "junit.xml"
+    run = _pytest(str(test), "-q", "-n", "0", f"--junitxml={junit}", timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (int(suite.get("tests")), int(suite.get("failures")), int(suite.get("errors"))) == (1101, 0, 0)
