@@ -290,16 +290,23 @@ def operand_kinds(op: OpInfo) -> tuple[str, ...]:
     return OPERANDS if op.scalars else ()
 
 
+def _integers_off_zero(low: int, high: int, gap: int):
+    """Integers in ``low..high`` whose magnitude is at least ``gap``, drawn as such (no filter)."""
+    ranges = [(low, high)] if gap <= 0 else [(low, min(high, -gap)), (max(low, gap), high)]
+    return st.one_of([st.integers(a, b) for a, b in ranges if a <= b])
+
+
 def scalar(data, op: OpInfo, kind: str, label: str = "scalar"):
-    """A Python scalar of ``kind`` in the op's domain for its second operand (halves: exact in every dtype)."""
+    """A Python scalar of ``kind`` in the op's domain for its second operand (halves: exact in every dtype),
+    off ``min_abs`` by construction."""
     domain = op.domain(1)
     low, high = domain.bounds(torch.float64)
-    halves = st.integers(math.ceil(2 * low), math.floor(2 * high)).map(lambda k: k / 2).filter(
-        lambda v: abs(v) >= domain.min_abs)
+    halves = _integers_off_zero(math.ceil(2 * low), math.floor(2 * high), math.ceil(2 * domain.min_abs)).map(
+        lambda k: k / 2)
     if kind == "bool":
         strategy = st.just(True) if domain.min_abs > 0 else st.booleans()  # False is 0: below any min_abs
     elif kind == "int":
-        strategy = halves.map(int).filter(lambda v: abs(v) >= domain.min_abs)
+        strategy = _integers_off_zero(math.ceil(low), math.floor(high), math.ceil(domain.min_abs))
     elif kind == "float":
         strategy = halves
     else:
