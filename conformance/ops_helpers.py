@@ -384,8 +384,9 @@ def accuracy_of(op: OpInfo, case: Case, result: torch.Tensor, device) -> Accurac
 # ---------------------------------------------------------------------------
 
 def reassociates(op: OpInfo) -> bool:
-    """Whether the op adds many rounded terms (a reduction, a product) in an order it may choose."""
-    return op.area in ("reductions", "linalg") and not op.exact
+    """Whether the op adds many rounded terms (a reduction, a product, a convolution) in an order it may
+    choose (the entry's ``reassociates``), so strided inputs may round otherwise than contiguous ones."""
+    return op.reassociates and not op.exact
 
 
 def _binary(op: OpInfo) -> bool:

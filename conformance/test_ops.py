@@ -107,7 +107,7 @@ def assert_as_accurate(op, kind, case, target, got: Outcome, want: Outcome, what
     rounded = any_rounded and len(results) == 1  # one float result: the accuracy oracle can judge it
     accuracy = accuracy_of(op, case, results[0], target.device) if rounded else None
     if bitwise_without_budget:
-        bitwise = target.device.type == "cpu" and not (rounded and reassociates(op))
+        bitwise = target.device.type == "cpu" and not (any_rounded and reassociates(op))
     else:
         bitwise = not any_rounded
     if accuracy is not None:

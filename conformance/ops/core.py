@@ -202,6 +202,7 @@ class OpInfo:
     ref_kinds: tuple[str, ...] | None = None  # kinds compared with the reference (default: kinds)
     ref_exclude: tuple = ()  # dtypes not compared with the reference (the reason in ``notes``)
     exact: bool = False  # no rounding: results are compared exactly
+    reassociates: bool = False  # adds or multiplies many rounded terms in an order the kernel chooses
     rounded_kinds: tuple[str, ...] = ()  # kinds in which an ``exact`` op rounds after all (complex abs: a hypot)
     # --- autograd -----------------------------------------------------------------------------
     grad: int = 0  # differentiable 0, 1 or 2 times (on the domain)

@@ -18,7 +18,7 @@ def _product(name, arguments, vjp, source, node=None, numpy="matmul", **extra):
     """A product reached as ``torch.<name>``, ``a.<name>(b)`` and with ``out=``."""
     return OpInfo(name, doc(f"torch.{name}"), arguments, function=f"torch.{name}", method=name, out=True,
                   kinds=("float", "int"), domains=(FACTORS,), numpy=numpy, grad=2, vjp=vjp, vjp_source=source,
-                  node=node, zero_dim=False, **extra)
+                  node=node, zero_dim=False, reassociates=True, **extra)
 
 
 OPS = [

@@ -55,7 +55,8 @@ def _reduction(name, arguments, kinds, domain, vjp=None, out=True, signature=Non
     numpy = numpy or name
     return OpInfo(name, doc(f"torch.{name}"), arguments, function=f"torch.{name}", method=name, out=out,
                   kinds=kinds, domains=(domain,), numpy=numpy, ref=_numpy(numpy, **(renamed or {})),
-                  grad=2 if vjp else 0, vjp=vjp, vjp_source=yaml(signature or f"{name}(") if vjp else None, **extra)
+                  grad=2 if vjp else 0, vjp=vjp, vjp_source=yaml(signature or f"{name}(") if vjp else None,
+                  reassociates=True, **extra)
 
 
 OPS = [
@@ -86,13 +87,14 @@ OPS = [
     _reduction("any", args.reduction(), ALL_KINDS, TIES, exact=True),
     OpInfo("logsumexp", doc("torch.logsumexp"), args.reduction("tuple-required", min_reduced=1),
            function="torch.logsumexp", method="logsumexp", out=True, aliases=("torch.special.logsumexp",),
-           kinds=("float",), ref=_logsumexp, grad=2,
+           kinds=("float",), ref=_logsumexp, grad=2, reassociates=True,
            vjp=lambda g, out, x, dim, keepdim: (
                restore(g, x, dim, keepdim) * (x - restore(out, x, dim, keepdim)).exp(),),
            vjp_source=yaml("logsumexp("), node="LogsumexpBackward0"),
     OpInfo("norm", doc("torch.linalg.vector_norm"),
            args.reduction(min_reduced=1, ord=st.sampled_from([1, 2, 3])), function="torch.linalg.vector_norm",
            out=True, kinds=("float",), domains=(Domain(min_abs=0.5),), ref=_vector_norm, grad=2, vjp=norm_vjp,
+           reassociates=True,
            vjp_source=yaml("linalg_vector_norm("), node="LinalgVectorNormBackward0",
            notes="no zero element: |x| is smooth and the norm positive"),
 ]
