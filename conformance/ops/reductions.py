@@ -8,6 +8,7 @@ with many ties on purpose (the first index wins).
 from __future__ import annotations
 
 import numpy as np
+import torch
 from hypothesis import strategies as st
 
 from conformance.derivatives import count, extremum_vjp, norm_vjp, restore, std_vjp, var_vjp, yaml
@@ -97,4 +98,92 @@ OPS = [
            reassociates=True,
            vjp_source=yaml("linalg_vector_norm("), node="LinalgVectorNormBackward0",
            notes="no zero element: |x| is smooth and the norm positive"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Extrema along a dim with their indices, nan-ignoring and counting reductions, (std|var)_mean
+# ---------------------------------------------------------------------------
+
+@st.composite
+def _along_dim(draw, sizes, keepdim: bool = True):
+    """One dim of a shape (dim 0 / -1 of a 0-d tensor), with ``keepdim`` drawn: ``torch.max(x, dim)``."""
+    shape = draw(sizes.shape(zero_size=False) if sizes.mode == "any" else sizes.shape(), label="shape")
+    ndim = max(len(shape), 1)
+    kwargs = {"dim": draw(st.integers(-ndim, ndim - 1), label="dim")}
+    if keepdim:
+        kwargs["keepdim"] = draw(st.booleans(), label="keepdim")
+    return (shape,), kwargs
+
+
+@st.composite
+def _count_dims(draw, sizes):
+    """count_nonzero's dims: none (all), one int, or a tuple of distinct dims; it has no keepdim."""
+    shape = draw(sizes.shape(), label="shape")
+    ndim = max(len(shape), 1)
+    how = draw(st.sampled_from(["all", "int", "tuple"]), label="dims given as")
+    if how == "all":
+        return (shape,), {}
+    if how == "int":
+        return (shape,), {"dim": draw(st.integers(-ndim, ndim - 1), label="dim")}
+    dims = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True), label="dims")
+    return (shape,), {"dim": tuple(d - ndim if draw(st.booleans(), label="negative") else d for d in dims)}
+
+
+def _extremum_out(name):
+    """``torch.max(x, dim, keepdim, out=(values, indices))``: the out= route of a (values, indices) result."""
+    def route(x, dim, keepdim=False):
+        out = (x.new_empty(0), torch.empty(0, dtype=torch.int64, device=x.device))
+        return getattr(torch, name)(x, dim, keepdim, out=out)
+    return route
+
+
+def _aminmax_out(x, **kwargs):
+    return torch.aminmax(x, **kwargs, out=(x.new_empty(0), x.new_empty(0)))
+
+
+def _aminmax_ref(a, dim=None, keepdim=False):
+    axis = None if dim is None or a.ndim == 0 else dim
+    return np.min(a, axis=axis, keepdims=keepdim), np.max(a, axis=axis, keepdims=keepdim)
+
+
+def _stat_mean(stat):
+    def ref(a, dim=None, keepdim=False, correction=1):
+        axis = None if dim is None or a.ndim == 0 else dim
+        with np.errstate(all="ignore"):
+            return (getattr(np, stat)(a, axis=axis, ddof=correction, keepdims=keepdim),
+                    np.mean(a, axis=axis, keepdims=keepdim))
+    ref.__name__ = f"{stat}_mean"
+    return ref
+
+
+EXTREMUM_NOTES = ("distinct values: the index of the extremum is unique; no numpy ref in the registry: the values "
+                  "family's reduction test judges results of the input's dtype only (the indices are int64), so "
+                  "values and indices are compared with numpy's max/argmax in conformance/test_rearrange.py")
+
+OPS += [
+    OpInfo("max-dim", doc("torch.max"), _along_dim, function="torch.max", method="max",
+           extra_routes={"out": _extremum_out("max")}, kinds=ORDERED, domains=(UNIQUE,), exact=True, grad=1,
+           notes=EXTREMUM_NOTES),
+    OpInfo("min-dim", doc("torch.min"), _along_dim, function="torch.min", method="min",
+           extra_routes={"out": _extremum_out("min")}, kinds=ORDERED, domains=(UNIQUE,), exact=True, grad=1,
+           notes=EXTREMUM_NOTES),
+    OpInfo("aminmax", doc("torch.aminmax"), args.reduction("int", min_reduced=1), function="torch.aminmax",
+           method="aminmax", extra_routes={"out": _aminmax_out}, kinds=ORDERED, domains=(UNIQUE,), exact=True,
+           ref=_aminmax_ref, numpy="min", grad=1, notes="distinct values: no ties to split a gradient"),
+    _reduction("nansum", args.reduction(), ("float",), POSITIVE, out=_with_dim,
+               notes="finite values here (the registry draws no NaN); NaNs are counted as zero in "
+                     "conformance/test_rearrange.py against numpy.nansum"),
+    _reduction("nanmean", args.reduction(min_reduced=1), ("float",), POSITIVE, out=_with_dim,
+               notes="finite values here; NaN handling against numpy.nanmean in conformance/test_rearrange.py"),
+    OpInfo("count_nonzero", doc("torch.count_nonzero"), _count_dims, function="torch.count_nonzero",
+           method="count_nonzero", kinds=ALL_KINDS, domains=(TIES,), exact=True,
+           notes="values on a grid with zeros among them; int64 counts: no registry ref (the values family judges "
+                 "results of the input's dtype)"),
+    OpInfo("std_mean", doc("torch.std_mean"), args.reduction(min_reduced=2, correction=st.sampled_from([0, 1])),
+           function="torch.std_mean", kinds=("float",), domains=(UNIQUE,), ref=_stat_mean("std"), numpy="std",
+           reassociates=True, grad=2, notes="distinct values: the standard deviation is positive"),
+    OpInfo("var_mean", doc("torch.var_mean"), args.reduction(min_reduced=2, correction=st.sampled_from([0, 1])),
+           function="torch.var_mean", kinds=("float",), domains=(UNIQUE,), ref=_stat_mean("var"), numpy="var",
+           reassociates=True, grad=2),
 ]
