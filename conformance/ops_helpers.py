@@ -77,8 +77,17 @@ def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
         x = data.draw(tensors(dtype, tuple(shape), device, layouts=(INTERLEAVED,), max_depth=1,
                               **values(domain, dtype)), label=f"{label} (interleaved)")
     if domain.grid and (dtype.is_floating_point or dtype.is_complex):
-        x = mapped(x, lambda s: (s / domain.grid).round() * domain.grid)
+        x = mapped(x, lambda s: _on_grid(s, domain.grid))
     return x
+
+
+def _on_grid(s: torch.Tensor, grid: float) -> torch.Tensor:
+    """``s`` rounded to multiples of ``grid``: each part of a complex value (round takes no complex), and
+    +0.0 where a small negative value rounds to -0.0 (``+ 0.0``), so a grid's zeros are the zeros a
+    reference expects."""
+    if s.is_complex():
+        return torch.complex(_on_grid(s.real, grid), _on_grid(s.imag, grid))
+    return (s / grid).round() * grid + 0.0
 
 
 @dataclass

@@ -203,20 +203,27 @@ def test_second_derivative_equals_finite_differences(device, op, data):
 # 3. Forward mode against reverse mode
 # ---------------------------------------------------------------------------
 
+def inner(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The real inner product Re(sum(conj(a) b)): <a, b> of real tensors, and of complex ones seen as pairs of
+    reals (the product autograd's convention for complex gradients is adjoint under, AUTOGRAD_DOC)."""
+    return (a.conj() * b).real.sum() if a.is_complex() or b.is_complex() else (a * b).sum()
+
+
 def assert_forward_matches_reverse(data, fn, primals):
-    """<v, J u> from forward mode (jvp) equals <J^T v, u> from reverse mode (vjp)."""
+    """<v, J u> from forward mode (jvp) equals <J^T v, u> from reverse mode (vjp); for complex values, the
+    real inner product Re(sum(conj(v) J u)) (a complex result, e.g. an FFT of real input)."""
     tangents = tuple(draw_like(data, p, f"tangent {i}") for i, p in enumerate(primals))
     out, ju = torch.func.jvp(fn, primals, tangents)
     v = draw_like(data, out, "cotangent")
     _, vjp_fn = torch.func.vjp(fn, *primals)
     jtv = vjp_fn(v)
-    torch.testing.assert_close((v * ju).sum(), sum((u * w).sum() for u, w in zip(tangents, jtv)))
+    torch.testing.assert_close(inner(v, ju), sum(inner(w, u) for u, w in zip(tangents, jtv)))
 
 
 def assert_hessian_modes_agree(data, fn, primals):
     """H u of s = <w, f(x)> by forward-over-reverse equals it by reverse-over-reverse (H is symmetric)."""
     w = draw_like(data, fn(*primals), "output weights")
-    gradient = torch.func.grad(lambda *xs: (w * fn(*xs)).sum(), argnums=tuple(range(len(primals))))
+    gradient = torch.func.grad(lambda *xs: inner(w, fn(*xs)), argnums=tuple(range(len(primals))))
     tangents = tuple(draw_like(data, p, f"tangent {i}") for i, p in enumerate(primals))
     _, forward = torch.func.jvp(gradient, primals, tangents)
     _, vjp_fn = torch.func.vjp(gradient, *primals)

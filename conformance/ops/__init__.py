@@ -28,10 +28,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import elementwise, indexing, linalg, reductions, shape
+from . import (conv, creation, cumulative, elementwise, fft, indexing, linalg, nn, pointwise, rearrange, reductions,
+               scatter, shape, sorting, special)
 from .core import ANY, Arg, Domain, NotApplicable, OpInfo, Sizes, doc, resolve
 
-AREAS = (elementwise, reductions, linalg, shape, indexing)
+AREAS = (elementwise, pointwise, special, reductions, cumulative, sorting, linalg, shape, rearrange, creation, indexing,
+         scatter, nn, conv, fft)
 
 
 def _collect() -> dict[str, OpInfo]:
