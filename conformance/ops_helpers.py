@@ -383,11 +383,6 @@ def accuracy_of(op: OpInfo, case: Case, result: torch.Tensor, device) -> Accurac
 # Which invariants apply to an op (the coverage page's "not applicable" cells)
 # ---------------------------------------------------------------------------
 
-def reassociates(op: OpInfo) -> bool:
-    """Whether the op adds many rounded terms (a reduction, a product) in an order it may choose."""
-    return op.area in ("reductions", "linalg") and not op.exact
-
-
 def _binary(op: OpInfo) -> bool:
     return op.scalars
 

@@ -25,7 +25,7 @@ from conformance.differential import assert_no_farther, flat
 from conformance.ops import REGISTRY, Sizes
 from conformance.ops_helpers import (
     OPERANDS, Outcome, accuracy_of, applicable, draw_case, draw_of_kind, draw_tensor, outcome, per_op,
-    reassociates, skip_if_unsupported, structure, unsupported,
+    skip_if_unsupported, structure, unsupported,
 )
 from conformance.oracles import assert_equal, differing
 from conformance.params import over
@@ -87,33 +87,27 @@ def identical(got: Outcome, want: Outcome) -> bool:
         for r, w in zip(results, wanted))
 
 
-def assert_as_accurate(op, kind, case, target, got: Outcome, want: Outcome, what: str,
-                       bitwise_without_budget: bool = True) -> None:
-    """``got``, the op computed another way (strided inputs, a strided ``out=``), against ``want``: the
-    same exception type, and results bitwise equal where nothing is rounded.  Where rounding is, "PyTorch
-    is not guaranteed to produce bitwise identical results for floating point computations that are
-    mathematically identical" (``DIFFERENTIAL_DOC``): each element that differs lies within the op's ULP
-    budget of its exact value (``ops_helpers.accuracy_of``), or no farther from it than ``want``'s.  A
-    rounded result the suite holds no budget for (complex) is compared bitwise on the cpu (an op that
-    reassociates, another device, and with ``bitwise_without_budget`` False: within the dtype's
-    ``assert_close`` tolerance)."""
+def assert_as_accurate(op, kind, case, target, got: Outcome, want: Outcome, what: str) -> None:
+    """``got``, the op computed another way (strided inputs, a strided ``out=``, a vmap slice), against
+    ``want``: the same exception type, and results bitwise equal where nothing is rounded.  Where rounding
+    is, "PyTorch is not guaranteed to produce bitwise identical results for floating point computations
+    that are mathematically identical" (``DIFFERENTIAL_DOC``: a vectorized path for contiguous rows, another
+    order of a sum): each element that differs lies within the op's ULP budget of its exact value
+    (``ops_helpers.accuracy_of``), or no farther from it than ``want``'s; a rounded result the suite holds
+    no budget for (complex, several results) within ``assert_close``'s tolerance of its dtype."""
     assert got.error is want.error, (
         f"{what}: raised {got.error and got.error.__name__} ({got.message[:200]}), the contiguous one "
         f"{want.error and want.error.__name__} ({want.message[:200]})")
     if want.raised or identical(got, want):
         return
     results = flat(want.result)
-    any_rounded = not op.exact_in(kind) and any(r.is_floating_point() or r.is_complex() for r in results)
-    rounded = any_rounded and len(results) == 1  # one float result: the accuracy oracle can judge it
-    accuracy = accuracy_of(op, case, results[0], target.device) if rounded else None
-    if bitwise_without_budget:
-        bitwise = target.device.type == "cpu" and not (rounded and reassociates(op))
-    else:
-        bitwise = not any_rounded
+    rounded = not op.exact_in(kind) and any(r.is_floating_point() or r.is_complex() for r in results)
+    # one float result: the accuracy oracle can judge it
+    accuracy = accuracy_of(op, case, results[0], target.device) if rounded and len(results) == 1 else None
     if accuracy is not None:
         assert_no_farther(got.result, want.result, lambda: [accuracy.exact], budgets=[accuracy.budget],
                           names=(what, "the contiguous result"))
-    elif bitwise:
+    elif not rounded:
         for g, w in zip(flat(got.result), results):
             assert_equal(g, w, msg=what)
     else:
@@ -500,7 +494,7 @@ def test_vmap_equals_a_loop_over_the_batch(device, op, kind, data):
         inputs_b = [x if d is None else x.select(d, b) for x, d in zip(inputs, dims)]
         got = Outcome(result=tuple(t[b] for t in mapped) if isinstance(want.result, (tuple, list)) else mapped[0][b])
         assert_as_accurate(op, kind, replace(case, inputs=inputs_b, kwargs=kwargs), target, got, want,
-                           f"slice {b} of vmap vs loop on ({case.dtypes})", bitwise_without_budget=False)
+                           f"slice {b} of vmap vs loop on ({case.dtypes})")
 
 
 # ---------------------------------------------------------------------------
