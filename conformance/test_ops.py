@@ -25,7 +25,7 @@ from conformance.differential import assert_no_farther, flat
 from conformance.ops import REGISTRY, Sizes
 from conformance.ops_helpers import (
     OPERANDS, Outcome, accuracy_of, applicable, draw_case, draw_of_kind, draw_tensor, outcome, per_op,
-    skip_if_unsupported, structure, unsupported,
+    reassociates, skip_if_unsupported, structure, unsupported,
 )
 from conformance.oracles import assert_equal, differing
 from conformance.params import over
