@@ -101,6 +101,8 @@ def run_info(config) -> dict:
     """What the run tests, as the header shows it and the reports record it."""
     seed = config.getoption("hypothesis_seed", None)
     profile = profiles.current(config)
+    from conformance import core_aten
+
     return {
         "torch": torch.__version__,
         "torch_git": torch.version.git_version,
@@ -110,6 +112,7 @@ def run_info(config) -> dict:
         "reference_device": config.getoption("reference_device"),
         "profile": profile,
         "seed": seed if seed is not None else ("derandomized" if settings.default.derandomize else "random"),
+        "core_aten": {"core": len(core_aten.core_overloads()), "reachable": core_aten.reachable()},
     }
 
 

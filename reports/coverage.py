@@ -75,6 +75,31 @@ class Matrix:
     def cell(self, op: str, invariant: str) -> Cell:
         return self.cells.get((op, invariant), Cell("n/a"))
 
+    @property
+    def core_aten(self) -> CoreAten | None:
+        """The reachable Core ATen overloads the run's ``core-aten.reaches`` tests reached on this device;
+        None where the run recorded no Core ATen opset (an older suite) or no test measured reach."""
+        opset = self.run.core_aten
+        tests = [t for t in self.run.tests_on(self.column.device) if t.core_aten]
+        if opset is None or not tests:
+            return None
+        reached = set().union(*(t.core_aten for t in tests))
+        return CoreAten(reached=tuple(o for o in opset.reachable if o in reached),
+                        missing=tuple(o for o in opset.reachable if o not in reached), core=opset.core)
+
+
+@dataclass(frozen=True)
+class CoreAten:
+    """The Core ATen fraction of one matrix: reachable overloads reached and missed, of ``core`` in all."""
+
+    reached: tuple[str, ...]
+    missing: tuple[str, ...]
+    core: int
+
+    @property
+    def fraction(self) -> float:
+        return len(self.reached) / max(1, len(self.reached) + len(self.missing))
+
 
 @dataclass
 class Coverage:

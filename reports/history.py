@@ -109,6 +109,7 @@ class TestResult:
     falsifying_example: str | None = None
     repro: str | None = None
     ulp: tuple[Measured, ...] = ()  # the float errors the test measured, per op, dtype and device
+    core_aten: tuple[str, ...] = ()  # the Core ATen overloads the test's op reached (core-aten.reaches)
 
     @classmethod
     def read(cls, record: dict) -> TestResult | None:
@@ -117,10 +118,12 @@ class TestResult:
         if not nodeid or outcome not in OUTCOMES:
             return None
         optional = {f.name: text(record.get(f.name)) for f in fields(cls)
-                    if f.name not in ("nodeid", "outcome", "duration", "examples", "ulp")}
+                    if f.name not in ("nodeid", "outcome", "duration", "examples", "ulp", "core_aten")}
         measured = tuple(m for m in map(Measured.read, mapping(record.get("ulp")).values()) if m is not None)
+        reached = record.get("core_aten")
+        reached = tuple(r for r in reached if text(r)) if isinstance(reached, list) else ()
         return cls(nodeid=nodeid, outcome=outcome, duration=number(record.get("duration")),
-                   examples=integer(record.get("examples")), ulp=measured, **optional)
+                   examples=integer(record.get("examples")), ulp=measured, core_aten=reached, **optional)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,22 @@ class End:
         return cls(text(record.get("end")), integer(record.get("exitstatus")), counts)
 
 
+@dataclass(frozen=True)
+class CoreAten:
+    """The Core ATen opset of a run's torch: how many overloads are core, and those a public route reaches."""
+
+    core: int
+    reachable: tuple[str, ...]
+
+    @classmethod
+    def read(cls, value) -> CoreAten | None:
+        value = mapping(value)
+        core, reachable = integer(value.get("core")), value.get("reachable")
+        if core is None or not isinstance(reachable, list):
+            return None
+        return cls(core, tuple(r for r in reachable if text(r)))
+
+
 @dataclass
 class Run:
     """One conformance run: its ``run`` record, its tests, unmatched divergences and ``end`` record."""
@@ -170,6 +189,7 @@ class Run:
     profile: str | None = None
     seed: str | None = None
     env: str | None = None
+    core_aten: CoreAten | None = None  # the Core ATen opset of the run's torch (None in older records)
     tests: list[TestResult] = field(default_factory=list)
     unmatched: list[Unmatched] = field(default_factory=list)
     end: End | None = None
@@ -185,7 +205,8 @@ class Run:
                    device_names={str(k): str(v) for k, v in mapping(record.get("device_names")).items()
                                  if text(v)},
                    host=text(record.get("host")), profile=text(record.get("profile")),
-                   seed=text(record.get("seed")), env=text(record.get("env")))
+                   seed=text(record.get("seed")), env=text(record.get("env")),
+                   core_aten=CoreAten.read(record.get("core_aten")))
 
     @property
     def night(self) -> str:

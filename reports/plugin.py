@@ -233,6 +233,8 @@ class Writer:
         }
         if "ulp" in props:
             record["ulp"] = props["ulp"]
+        if "core_aten" in props:
+            record["core_aten"] = props["core_aten"]
         if failed is not None:
             record["message"] = _without(_crash_message(failed), annotation.get("notes", ()))
             record["traceback"] = str(failed.longrepr)[-MAX_TEXT:]

@@ -177,9 +177,18 @@ def coverage_test(op: str, invariant: str, outcome: str, kind: str, device: str 
                  message="AssertionError: routes differ" if outcome in ("fail", "error") else None)
 
 
+# The Core ATen opset the torch 2.13.0 runs record, and the overloads their tests reached.
+CORE_ATEN = {"core": 5, "reachable": ["abs.default", "add.Tensor", "sum.dim_IntList", "where.self"]}
+CORE_ATEN_REACHED = {("abs", "ops.routes-agree"): ["abs.default"],
+                     ("sum", "values.unary"): ["sum.dim_IntList", "add.Tensor"]}  # cpu: 3 of 4; cuda: abs only
+
+
 def _coverage_run(folder: Path, name: str, start: str, torch: str, device: str, tests: list[dict]) -> None:
     records = [{"kind": "run", "schema": 1, "start": start, "torch": torch, "torch_git": "abc123", "suite_git": "s1",
-                "devices": [device], "device_names": {device: f"Test {device.upper()}"}, "profile": "ci"}]
+                "devices": [device], "device_names": {device: f"Test {device.upper()}"}, "profile": "ci",
+                **({"core_aten": CORE_ATEN} if torch == "2.13.0" else {})}]
+    tests = [{**test, "core_aten": CORE_ATEN_REACHED[test["op"], test["invariant"]]}
+             if (test.get("op"), test.get("invariant")) in CORE_ATEN_REACHED else test for test in tests]
     _write_lines(folder, name, records + tests + [{"kind": "end", "end": start, "exitstatus": 1}])
 
 
@@ -192,6 +201,9 @@ def write_coverage_history(folder: Path) -> Path:
     - torch 2.13.0 on cuda: abs's routes fail, its gradcheck is unsupported, where's routes pass;
     - torch 2.9.1 on cpu, written by an older suite (no ``op_area``, no ``rule``): the ``ops`` family's tests
       count, a values test of abs does not.
+
+    The 2.13.0 runs record the Core ATen opset :data:`CORE_ATEN`; some of their tests the overloads they reached
+    (:data:`CORE_ATEN_REACHED`); the 2.9.1 run neither.
     """
     earlier = [coverage_test("abs", "ops.routes-agree", "fail", "float")]
     _coverage_run(folder, "coverage/cpu-1.jsonl", "2026-11-21T00:00:00", "2.13.0", "cpu", earlier)

@@ -15,7 +15,7 @@ from reports.dashboard import PAGES, build, failure_id
 from reports.history import TestResult as Record
 from reports.history import load
 from tests.dashboard_history import (
-    COVERAGE_CPU, COVERAGE_INVARIANTS, COVERAGE_OPS, HOSTILE, OPS_DOC, coverage_test, real_run_site,
+    CORE_ATEN, COVERAGE_CPU, COVERAGE_INVARIANTS, COVERAGE_OPS, HOSTILE, OPS_DOC, coverage_test, real_run_site,
     write_coverage_history,
 )
 from tests.test_dashboard_browser import chromium  # noqa: F401 -- the browser fixture (fails in CI without one)
@@ -164,3 +164,22 @@ def test_the_page_renders_in_a_browser(history, site, chromium):
     assert chromium.evaluate("document.body.dataset.pwned") is None
     width = chromium.evaluate("document.querySelector('table.coverage th.inv').getBoundingClientRect().width")
     assert 0 < width < 40  # invariant names run vertically
+
+
+def test_core_aten_fraction_is_the_reachable_overloads_reached_per_matrix(cover):
+    """A matrix counts the reachable Core ATen overloads its run's tests reached on its device; a run that
+    recorded no opset (an older suite) has none."""
+    cpu, cuda = _matrix(cover, "2.13.0", "cpu").core_aten, _matrix(cover, "2.13.0", "cuda").core_aten
+    assert cpu.reached == ("abs.default", "add.Tensor", "sum.dim_IntList") and cpu.missing == ("where.self",)
+    assert (cpu.fraction, cpu.core) == (0.75, CORE_ATEN["core"])
+    assert cuda.reached == ("abs.default",) and len(cuda.missing) == 3
+    assert _matrix(cover, "2.9.1", "cpu").core_aten is None
+
+
+def test_page_shows_the_core_aten_fraction_and_what_is_missing(site):
+    page = site["coverage.html"]
+    cells = re.findall(r'<td class="num core-aten"(?: title="([^"]*)")?>(.*?)</td>', page)
+    shown = {html.unescape(text): html.unescape(title) for title, text in cells}
+    assert shown["3 / 4 reachable (75.0%; 5 core)"] == "not reached: where.self"
+    assert shown["1 / 4 reachable (25.0%; 5 core)"] == "not reached: add.Tensor, sum.dim_IntList, where.self"
+    assert shown['<span class="muted">not measured</span>'] == ""
