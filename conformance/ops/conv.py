@@ -181,7 +181,7 @@ def conv_arguments(d: int, modes=("int", "same", "valid")):
 # expected failure can hold: bfloat16 convolutions are left out there until it is fixed (runs of ops.meta-agrees
 # over the conv ops crashed in the cpu call after conv2d's bfloat16 was left out, not yet narrowed down)
 CONV2D_CRASH = ("torch 2.13 cpu: bfloat16 conv2d with a channels-last weight (e.g. (1, 2, 3, 1), stride (1, 2), "
-                "dilation (1, 2), padding (2, 1)) crashes with SIGSEGV (.scratch/repro-conv-conv2d-bf16-channels-last-"
+                "dilation (1, 2), padding (2, 1)) crashes with SIGSEGV (conformance/repros/conv-conv2d-bf16-channels-last-"
                 "weight-segfault.py; closest upstream: https://github.com/pytorch/pytorch/issues/195394, a oneDNN "
                 "convolution kernel crashing on non-contiguous strides of size-1 dims)")
 

@@ -366,7 +366,7 @@ SQUEEZE_NOTES = ("squeeze_ changes only self's shape: it is checked as a route (
 
 TRIANGLE_NOTES = ("out= is checked as a route with an empty out only: a dense, non-contiguous out (batch dims "
                   "permuted) makes tril/triu write outside it and corrupt the heap on CPU (the process aborts, so no "
-                  "test can xfail it): .scratch/repro-rearrange-tril-strided-out.py")
+                  "test can xfail it): conformance/repros/rearrange-tril-strided-out.py")
 
 OPS = [
     _op("flip", _flip, _flip_ref),
