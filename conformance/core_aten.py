@@ -107,8 +107,8 @@ def _exercise(case, op: OpInfo, trace: Trace) -> None:
 def reach(op: OpInfo, device, wanted: frozenset[str] = frozenset()) -> frozenset[str]:
     """The Core ATen overloads ``op``'s routes and backward reach on ``device``, over :data:`EXAMPLES`
     derandomized draws of every dtype kind (and operand kind) it takes -- the draws the baseline was
-    measured with.  With ``wanted`` (what the baseline says it reaches), two more rounds of as many draws,
-    of fixed seeds, while one of them is missing: an overload that only some shapes reach (a broadcast's
+    measured with.  With ``wanted`` (what the baseline says it reaches), up to seven more rounds of as many
+    draws, of fixed seeds, while one of them is missing: an overload that only some shapes reach (a broadcast's
     reduction in the backward) then does not hang on the draws of one round."""
     trace = Trace()
     axes = [(kind, operand) for kind in op.kinds for operand in (operand_kinds(op) or ("tensor",))]
@@ -118,7 +118,7 @@ def reach(op: OpInfo, device, wanted: frozenset[str] = frozenset()) -> frozenset
             if op.dtypes(device, (kind,)):
                 _exercise(draw_of_kind(data, op, device, kind, operand), op, trace)
 
-    for round_seed in (None, 1, 2) if wanted else (None,):
+    for round_seed in (None, *range(1, 8)) if wanted else (None,):
         if round_seed is not None and wanted <= trace.seen:
             break
         # Hypothesis's own defaults as parent, not the loaded profile: the same draws in every profile and
