@@ -16,6 +16,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -48,11 +49,10 @@ class Divergence:
     strict: bool = False  # deterministic: a pass is an error (XPASS(strict))
 
     def matches(self, invariant: str, op: str | None, device: str | None, torch_version: str) -> bool:
-        release = Version(Version(torch_version).base_version)  # 2.13.0+cpu -> 2.13.0
         return (self.invariant == invariant
                 and self.op in (None, op)
                 and (self.device is None or (device or "").split(":")[0] == self.device)
-                and release in SpecifierSet(self.torch))
+                and _in_range(torch_version, self.torch))
 
     def unexplained(self, leaf: BaseException) -> str | None:
         """Why the exception ``leaf`` is not the failure this entry expects; None when it is."""
@@ -65,6 +65,13 @@ class Divergence:
         if self.dtypes and not re.search(rf"\btorch\.({'|'.join(self.dtypes)})\b", message):
             return f"the failure concerns none of the dtypes {', '.join(self.dtypes)}"
         return None
+
+
+@lru_cache(maxsize=None)
+def _in_range(torch_version: str, specifier: str) -> bool:
+    """Whether the release of ``torch_version`` (2.13.0+cpu -> 2.13.0) is in ``specifier``; cached, as every
+    collected test asks it of every entry of its invariant."""
+    return Version(Version(torch_version).base_version) in SpecifierSet(specifier)
 
 
 def unexplained(entries, failure: BaseException) -> list[str]:
