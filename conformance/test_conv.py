@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conformance import devices
 from conformance.differential import flat
-from conformance.ops import REGISTRY, Sizes, select
+from conformance.ops import REGISTRY, Sizes, doc, select
 from conformance.ops.conv import _patch_positions, conv_arguments
 from conformance.ops_helpers import draw_case, draw_tensor, float64_or_skip
 from conformance.oracles import assert_equal
@@ -27,14 +27,13 @@ from conformance.params import over
 DENSE = ("contiguous",)
 
 FAMILY = "conv"
-DOCS = "https://pytorch.org/docs/stable/generated/"
-CONV_DOC = DOCS + "torch.nn.Conv2d.html"  # out = bias + sum_k weight[k] star input[k], star: cross-correlation
-TRANSPOSE_DOC = DOCS + "torch.nn.ConvTranspose2d.html"  # "the gradient of Conv2d with respect to its input"
-MAX_POOL_DOC = DOCS + "torch.nn.MaxPool2d.html"
-AVG_POOL_DOC = DOCS + "torch.nn.AvgPool2d.html"
-PAD_DOC = DOCS + "torch.nn.functional.pad.html ; https://numpy.org/doc/stable/reference/generated/numpy.pad.html"
-NEAREST_DOC = DOCS + "torch.nn.functional.interpolate.html"
-FOLD_DOC = DOCS + "torch.nn.Fold.html"  # "fold(unfold(input)) == divisor * input"
+CONV_DOC = doc("torch.nn.Conv2d")  # out = bias + sum_k weight[k] star input[k], star: cross-correlation
+TRANSPOSE_DOC = doc("torch.nn.ConvTranspose2d")  # "the gradient of Conv2d with respect to its input"
+MAX_POOL_DOC = doc("torch.nn.MaxPool2d")
+AVG_POOL_DOC = doc("torch.nn.AvgPool2d")
+PAD_DOC = doc("torch.nn.functional.pad") + " ; https://numpy.org/doc/stable/reference/generated/numpy.pad.html"
+NEAREST_DOC = doc("torch.nn.functional.interpolate")
+FOLD_DOC = doc("torch.nn.Fold")  # "fold(unfold(input)) == divisor * input"
 
 CONVS = select(names=("conv1d", "conv2d", "conv3d"))
 TRANSPOSES = select(names=("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"))

@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import REGISTRY, Sizes
+from conformance.ops import REGISTRY, Sizes, doc
 from conformance.ops.fft import NORMS
 from conformance.ops_helpers import draw_case, float64_or_skip
 from conformance.oracles import assert_equal, to_numpy
@@ -32,15 +32,14 @@ from strategies import LAYOUTS, shapes, supported, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "fft")
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
-FFT_DOC = DOCS + "torch.fft.fft.html"  # norm: "forward" 1/n, "backward" none, "ortho" 1/sqrt(n) (orthonormal)
-IFFT_DOC = DOCS + "torch.fft.ifft.html"  # norm of the inverse: "backward" 1/n, "ortho" 1/sqrt(n), "forward" none
-RFFT_DOC = DOCS + "torch.fft.rfft.html"  # "Hermitian-symmetric, X[i] = conj(X[-i])": the one-sided output
-IRFFT_DOC = DOCS + "torch.fft.irfft.html"  # irfft(rfft(x), n) round-trips; n gives an odd length back
-FFTSHIFT_DOC = DOCS + "torch.fft.fftshift.html"  # "the origin (0, ..., 0) is moved to ... input.shape[dim] // 2"
-IFFTSHIFT_DOC = DOCS + "torch.fft.ifftshift.html"  # "Inverse of fftshift()"
-FFTFREQ_DOC = DOCS + "torch.fft.fftfreq.html"
-RFFTFREQ_DOC = DOCS + "torch.fft.rfftfreq.html"
+FFT_DOC = doc("torch.fft.fft")  # norm: "forward" 1/n, "backward" none, "ortho" 1/sqrt(n) (orthonormal)
+IFFT_DOC = doc("torch.fft.ifft")  # norm of the inverse: "backward" 1/n, "ortho" 1/sqrt(n), "forward" none
+RFFT_DOC = doc("torch.fft.rfft")  # "Hermitian-symmetric, X[i] = conj(X[-i])": the one-sided output
+IRFFT_DOC = doc("torch.fft.irfft")  # irfft(rfft(x), n) round-trips; n gives an odd length back
+FFTSHIFT_DOC = doc("torch.fft.fftshift")  # "the origin (0, ..., 0) is moved to ... input.shape[dim] // 2"
+IFFTSHIFT_DOC = doc("torch.fft.ifftshift")  # "Inverse of fftshift()"
+FFTFREQ_DOC = doc("torch.fft.fftfreq")
+RFFTFREQ_DOC = doc("torch.fft.rfftfreq")
 ARRAY_API_FFT = "https://data-apis.org/array-api/latest/extensions/fourier_transform_functions.html"
 NUMPY_FFT = "https://numpy.org/doc/stable/reference/routines.fft.html"
 

@@ -34,7 +34,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import Domain
+from conformance.ops import Domain, doc
 from conformance.ops.linalg import dominant, separated, symmetric
 from conformance.ops_helpers import draw_tensor, float64_or_skip
 from conformance.oracles import to_numpy
@@ -42,16 +42,15 @@ from strategies import LAYOUTS
 
 invariant = functools.partial(pytest.mark.invariant, "linalg")
 
-LINALG = "https://pytorch.org/docs/stable/generated/torch.linalg."
-SOLVE_DOC = LINALG + "solve.html"
-INV_DOC = LINALG + "inv.html"
-QR_DOC = LINALG + "qr.html"
-CHOLESKY_DOC = LINALG + "cholesky.html"
-DET_DOC = LINALG + "det.html"
-SLOGDET_DOC = LINALG + "slogdet.html"
-SVD_DOC = LINALG + "svd.html"
-EIGH_DOC = LINALG + "eigh.html"
-LSTSQ_DOC = LINALG + "lstsq.html"
+SOLVE_DOC = doc("torch.linalg.solve")
+INV_DOC = doc("torch.linalg.inv")
+QR_DOC = doc("torch.linalg.qr")
+CHOLESKY_DOC = doc("torch.linalg.cholesky")
+DET_DOC = doc("torch.linalg.det")
+SLOGDET_DOC = doc("torch.linalg.slogdet")
+SVD_DOC = doc("torch.linalg.svd")
+EIGH_DOC = doc("torch.linalg.eigh")
+LSTSQ_DOC = doc("torch.linalg.lstsq")
 BATCH_DOC = "https://pytorch.org/docs/stable/linalg.html"  # "support batches of matrices"
 
 UNIT = Domain(-1.0, 1.0)

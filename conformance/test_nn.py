@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import Sizes
+from conformance.ops import Sizes, doc
 from conformance.ops.nn import (_np_cross_entropy, _np_embedding_bag, _np_layer_norm, _np_log_softmax)
 from conformance.ops_helpers import wide_numpy
 from strategies import WRITABLE_LAYOUTS, supported, tensors
@@ -28,14 +28,13 @@ from strategies import WRITABLE_LAYOUTS, supported, tensors
 FAMILY = "nn"
 invariant = functools.partial(pytest.mark.invariant, FAMILY)
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
-SOFTMAX_DOC = DOCS + "torch.nn.functional.softmax.html"
-LOG_SOFTMAX_DOC = DOCS + "torch.nn.functional.log_softmax.html"
-CROSS_ENTROPY_DOC = DOCS + "torch.nn.CrossEntropyLoss.html"
-LAYER_NORM_DOC = DOCS + "torch.nn.LayerNorm.html"
-BATCH_NORM_DOC = DOCS + "torch.nn.BatchNorm1d.html"
-EMBEDDING_DOC = DOCS + "torch.nn.functional.embedding.html"
-EMBEDDING_BAG_DOC = DOCS + "torch.nn.functional.embedding_bag.html"
+SOFTMAX_DOC = doc("torch.nn.functional.softmax")
+LOG_SOFTMAX_DOC = doc("torch.nn.functional.log_softmax")
+CROSS_ENTROPY_DOC = doc("torch.nn.CrossEntropyLoss")
+LAYER_NORM_DOC = doc("torch.nn.LayerNorm")
+BATCH_NORM_DOC = doc("torch.nn.BatchNorm1d")
+EMBEDDING_DOC = doc("torch.nn.functional.embedding")
+EMBEDDING_BAG_DOC = doc("torch.nn.functional.embedding_bag")
 
 F = torch.nn.functional
 SHAPE = Sizes(max_numel=32).shape(min_dims=1, max_dims=3, zero_size=False)

@@ -21,14 +21,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import Domain, Sizes
+from conformance.ops import Domain, Sizes, doc
 from conformance.ops_helpers import draw_tensor, mapped, wide_numpy
 from conformance.oracles import assert_equal
 from strategies import LAYOUTS, supported
 
 invariant = functools.partial(pytest.mark.invariant, "rearrange")
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
 EVERY_KIND = ("float", "complex", "int", "uint", "bool")
 ORDERED = ("float", "int", "uint")
 ANY_VALUES = Domain(-3.0, 3.0)
@@ -61,7 +60,7 @@ def assert_numpys(result: torch.Tensor, expected, what: str) -> None:
 # Rearranging: numpy's functions of the same names
 # ---------------------------------------------------------------------------
 
-@invariant("flip-is-numpy-flip", source=DOCS + "torch.flip.html")
+@invariant("flip-is-numpy-flip", source=doc("torch.flip"))
 @given(data=st.data())
 def test_flip_equals_numpy_flip(device, data):
     """"Reverse the order of an n-D tensor along given axis in dims" -- torch.flip's doc compares it with
@@ -71,7 +70,7 @@ def test_flip_equals_numpy_flip(device, data):
     assert_numpys(torch.flip(x, dims), np.flip(wide_numpy(x), dims), f"flip(dims={dims}) against numpy.flip")
 
 
-@invariant("roll-is-numpy-roll", source=DOCS + "torch.roll.html")
+@invariant("roll-is-numpy-roll", source=doc("torch.roll"))
 @given(data=st.data())
 def test_roll_equals_numpy_roll(device, data):
     """"Elements that are shifted beyond the last position are re-introduced at the first position. If dims is
@@ -88,7 +87,7 @@ def test_roll_equals_numpy_roll(device, data):
     assert_numpys(got, np.roll(wide_numpy(x), shifts, axis=dims), f"roll({shifts}, dims={dims}) against numpy.roll")
 
 
-@invariant("rot90-is-numpy-rot90", source=DOCS + "torch.rot90.html")
+@invariant("rot90-is-numpy-rot90", source=doc("torch.rot90"))
 @given(data=st.data())
 def test_rot90_equals_numpy_rot90(device, data):
     """"Rotate an n-D tensor by 90 degrees in the plane specified by dims axis. Rotation direction is from the
@@ -100,7 +99,7 @@ def test_rot90_equals_numpy_rot90(device, data):
     assert_numpys(torch.rot90(x, k, dims), np.rot90(wide_numpy(x), k, dims), f"rot90(k={k}, dims={dims})")
 
 
-@invariant("tril-triu-are-numpys", source=DOCS + "torch.tril.html ; " + DOCS + "torch.triu.html")
+@invariant("tril-triu-are-numpys", source=doc("torch.tril") + " ; " + doc("torch.triu"))
 @pytest.mark.parametrize("name", ["tril", "triu"])
 @given(data=st.data())
 def test_triangle_equals_numpys(device, name, data):
@@ -113,7 +112,7 @@ def test_triangle_equals_numpys(device, name, data):
                   f"{name}(diagonal={diagonal}) against numpy.{name}")
 
 
-@invariant("diagonal-is-numpys", source=DOCS + "torch.diagonal.html ; " + DOCS + "torch.diag.html")
+@invariant("diagonal-is-numpys", source=doc("torch.diagonal") + " ; " + doc("torch.diag"))
 @given(data=st.data())
 def test_diagonal_and_diag_equal_numpys(device, data):
     """torch.diagonal(x, offset, dim1, dim2) is numpy.diagonal (the diagonal "appended as a dimension at the
@@ -132,7 +131,7 @@ def test_diagonal_and_diag_equal_numpys(device, data):
                   f"diagonal(offset={offset}, dim1={dim1}, dim2={dim2}) against numpy.diagonal")
 
 
-@invariant("repeat-interleave-is-numpy-repeat", source=DOCS + "torch.repeat_interleave.html")
+@invariant("repeat-interleave-is-numpy-repeat", source=doc("torch.repeat_interleave"))
 @given(data=st.data())
 def test_repeat_interleave_equals_numpy_repeat(device, data):
     """"Repeat elements of a tensor ... This is different from torch.Tensor.repeat() but similar to
@@ -152,7 +151,7 @@ def test_repeat_interleave_equals_numpy_repeat(device, data):
     assert_numpys(got, expected, f"repeat_interleave({repeats}, dim={dim}) against numpy.repeat")
 
 
-@invariant("tile-is-numpy-tile", source=DOCS + "torch.tile.html")
+@invariant("tile-is-numpy-tile", source=doc("torch.tile"))
 @given(data=st.data())
 def test_tile_equals_numpy_tile(device, data):
     """"If dims specifies fewer dimensions than input has, then ones are prepended to dims. Similarly, if input
@@ -167,7 +166,7 @@ def test_tile_equals_numpy_tile(device, data):
 # Extrema along a dim; nan-ignoring reductions
 # ---------------------------------------------------------------------------
 
-@invariant("max-min-dim", source=DOCS + "torch.max.html ; " + DOCS + "torch.min.html")
+@invariant("max-min-dim", source=doc("torch.max") + " ; " + doc("torch.min"))
 @pytest.mark.parametrize("name", ["max", "min"])
 @given(data=st.data())
 def test_extremum_along_a_dim_gives_numpys_value_and_its_index(device, name, data):
@@ -206,7 +205,7 @@ def with_nans(data, x: torch.Tensor) -> torch.Tensor:
     return mapped(x, spoil)
 
 
-@invariant("nan-reductions-are-numpys", source=DOCS + "torch.nansum.html ; " + DOCS + "torch.nanmean.html")
+@invariant("nan-reductions-are-numpys", source=doc("torch.nansum") + " ; " + doc("torch.nanmean"))
 @pytest.mark.parametrize("name", ["nansum", "nanmean"])
 @given(data=st.data())
 def test_nan_reductions_equal_numpys(device, name, data):
@@ -235,7 +234,7 @@ def factory_dtype(data, device, kinds=EVERY_KIND) -> torch.dtype:
     return data.draw(st.sampled_from(supported(devices.target(device).device, kinds)), label="dtype")
 
 
-@invariant("full-is-numpy-full", source=DOCS + "torch.full.html")
+@invariant("full-is-numpy-full", source=doc("torch.full"))
 @given(data=st.data())
 def test_full_equals_numpy_full(device, data):
     """torch.full(size, fill_value, dtype=...) "creates a tensor of size size filled with fill_value":
@@ -248,7 +247,7 @@ def test_full_equals_numpy_full(device, data):
     assert_numpys(got, np.full(size, value), f"full({size}, {value!r}) against numpy.full")
 
 
-@invariant("arange-is-numpy-arange", source=DOCS + "torch.arange.html")
+@invariant("arange-is-numpy-arange", source=doc("torch.arange"))
 @given(data=st.data())
 def test_arange_equals_numpy_arange(device, data):
     """torch.arange(start, end, step) has "ceil((end - start) / step)" values "from the interval [start, end)
@@ -265,7 +264,7 @@ def test_arange_equals_numpy_arange(device, data):
     assert_numpys(got, np.arange(start, end, step), f"arange({start}, {end}, {step}, dtype={dtype})")
 
 
-@invariant("scalar-tensor-is-0-d", source=DOCS + "torch.scalar_tensor.html")
+@invariant("scalar-tensor-is-0-d", source=doc("torch.scalar_tensor"))
 @given(data=st.data())
 def test_scalar_tensor_is_a_0d_tensor_of_the_value(device, data):
     """torch.scalar_tensor(s, dtype=...) is a 0-d tensor holding s in that dtype: numpy's 0-d array of s."""
@@ -276,7 +275,7 @@ def test_scalar_tensor_is_a_0d_tensor_of_the_value(device, data):
     assert_numpys(got, np.array(value), f"scalar_tensor({value!r}, dtype={dtype})")
 
 
-@invariant("empty-strided-has-the-strides", source=DOCS + "torch.empty_strided.html")
+@invariant("empty-strided-has-the-strides", source=doc("torch.empty_strided"))
 @given(data=st.data())
 def test_empty_strided_has_the_given_size_and_strides(device, data):
     """torch.empty_strided(size, stride) "creates a tensor with the specified size and stride": exactly those
@@ -289,7 +288,7 @@ def test_empty_strided_has_the_given_size_and_strides(device, data):
         f"empty_strided({size}, {stride}, dtype={dtype}) gave {tuple(got.shape)}, {got.stride()}, {got.dtype}")
 
 
-@invariant("empty-memory-format", source=DOCS + "torch.empty.html")
+@invariant("empty-memory-format", source=doc("torch.empty"))
 @given(data=st.data())
 def test_empty_has_the_memory_format_asked_for(device, data):
     """torch.empty(size, memory_format=...): the size asked for, contiguous in that format (channels_last: the
@@ -306,7 +305,7 @@ def test_empty_has_the_memory_format_asked_for(device, data):
             f"empty({size}, memory_format={fmt}) has strides {got.stride()}, the format's {expected}")
 
 
-@invariant("item-is-the-element", source=DOCS + "torch.Tensor.item.html")
+@invariant("item-is-the-element", source=doc("torch.Tensor.item"))
 @given(data=st.data())
 def test_item_is_the_one_element_as_a_python_number(device, data):
     """Tensor.item() "returns the value of this tensor as a standard Python number. This only works for tensors

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices, ops
-from conformance.ops import scatter as entries
+from conformance.ops import doc, scatter as entries
 from conformance.ops_helpers import draw_case, wide_numpy
 from conformance.oracles import assert_equal
 from conformance.params import over
@@ -28,15 +28,14 @@ from conformance.params import over
 FAMILY = "scatter"
 invariant = functools.partial(pytest.mark.invariant, FAMILY)
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
 NUMPY = "https://numpy.org/doc/stable/reference/generated/"
 ADD_AT = NUMPY + "numpy.ufunc.at.html"  # "unbuffered in place operation ... accumulated for repeated indices"
-INDEX_ADD_DOC = DOCS + "torch.Tensor.index_add_.html"
-SCATTER_ADD_DOC = DOCS + "torch.Tensor.scatter_add_.html"
-SCATTER_REDUCE_DOC = DOCS + "torch.Tensor.scatter_reduce_.html"
-GATHER_DOC = DOCS + "torch.gather.html"
-INDEX_PUT_DOC = DOCS + "torch.Tensor.index_put_.html"
-MASKED_SELECT_DOC = DOCS + "torch.masked_select.html"
+INDEX_ADD_DOC = doc("torch.Tensor.index_add_")
+SCATTER_ADD_DOC = doc("torch.Tensor.scatter_add_")
+SCATTER_REDUCE_DOC = doc("torch.Tensor.scatter_reduce_")
+GATHER_DOC = doc("torch.gather")
+INDEX_PUT_DOC = doc("torch.Tensor.index_put_")
+MASKED_SELECT_DOC = doc("torch.masked_select")
 NUMPY_MASK = "https://numpy.org/doc/stable/user/basics.indexing.html#boolean-array-indexing"
 FLOATS = ("float",)
 
@@ -202,30 +201,30 @@ def _scatter_src(x):
 
 OUT_OF_RANGE = [
     OutOfRange("gather", GATHER_DOC, lambda x, d, i: torch.gather(x, d, i), full=True),
-    OutOfRange("scatter_", DOCS + "torch.Tensor.scatter_.html", lambda x, d, i: x.scatter_(d, i, _scatter_src(x)),
+    OutOfRange("scatter_", doc("torch.Tensor.scatter_"), lambda x, d, i: x.scatter_(d, i, _scatter_src(x)),
                full=True),
-    OutOfRange("scatter_-value", DOCS + "torch.Tensor.scatter_.html", lambda x, d, i: x.scatter_(d, i, value=1),
+    OutOfRange("scatter_-value", doc("torch.Tensor.scatter_"), lambda x, d, i: x.scatter_(d, i, value=1),
                full=True),
     OutOfRange("scatter_add_", SCATTER_ADD_DOC, lambda x, d, i: x.scatter_add_(d, i, _scatter_src(x)), full=True),
     OutOfRange("scatter_reduce_", SCATTER_REDUCE_DOC,
                lambda x, d, i: x.scatter_reduce_(d, i, _scatter_src(x), "amax"), full=True),
     OutOfRange("index_add_", INDEX_ADD_DOC,
                lambda x, d, i: x.index_add_(d, i, torch.ones_like(x.index_select(d, i.clamp(0, 0))))),
-    OutOfRange("index_copy_", DOCS + "torch.Tensor.index_copy_.html",
+    OutOfRange("index_copy_", doc("torch.Tensor.index_copy_"),
                lambda x, d, i: x.index_copy_(d, i, torch.ones_like(x.index_select(d, i.clamp(0, 0))))),
-    OutOfRange("index_fill_", DOCS + "torch.Tensor.index_fill_.html", lambda x, d, i: x.index_fill_(d, i, 1)),
-    OutOfRange("index_reduce_", DOCS + "torch.Tensor.index_reduce_.html",
+    OutOfRange("index_fill_", doc("torch.Tensor.index_fill_"), lambda x, d, i: x.index_fill_(d, i, 1)),
+    OutOfRange("index_reduce_", doc("torch.Tensor.index_reduce_"),
                lambda x, d, i: x.index_reduce_(d, i, torch.ones_like(x.index_select(d, i.clamp(0, 0))), "amax")),
     OutOfRange("index_put_", INDEX_PUT_DOC,
                lambda x, d, i: x.movedim(d, 0).index_put_((i,), torch.ones((), dtype=x.dtype))),
-    OutOfRange("index_select", DOCS + "torch.index_select.html", lambda x, d, i: torch.index_select(x, d, i)),
-    OutOfRange("take", DOCS + "torch.take.html", lambda x, d, i: torch.take(x.movedim(d, 0), i)),
-    OutOfRange("take_along_dim", DOCS + "torch.take_along_dim.html",
+    OutOfRange("index_select", doc("torch.index_select"), lambda x, d, i: torch.index_select(x, d, i)),
+    OutOfRange("take", doc("torch.take"), lambda x, d, i: torch.take(x.movedim(d, 0), i)),
+    OutOfRange("take_along_dim", doc("torch.take_along_dim"),
                lambda x, d, i: torch.take_along_dim(x, i, dim=d), full=True),
 ]
 # "the values of index must be between 0 and self.size(dim) - 1 inclusive"; numpy: "IndexError ... out of bounds"
-OUT_OF_RANGE_DOC = DOCS + "torch.Tensor.scatter_.html ; " \
-    "https://numpy.org/doc/stable/user/basics.indexing.html#integer-array-indexing"
+OUT_OF_RANGE_DOC = doc("torch.Tensor.scatter_") + (
+    " ; https://numpy.org/doc/stable/user/basics.indexing.html#integer-array-indexing")
 
 
 @st.composite

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import Domain, Sizes
+from conformance.ops import Domain, Sizes, doc
 from conformance.ops.cumulative import running_extreme
 from conformance.ops.sorting import lower_median_position, order
 from conformance.ops_helpers import draw_tensor
@@ -28,15 +28,14 @@ from strategies import LAYOUTS, supported
 
 invariant = functools.partial(pytest.mark.invariant, "sorting")
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
-SORT_DOC = DOCS + "torch.sort.html"
-TOPK_DOC = DOCS + "torch.topk.html"
-KTHVALUE_DOC = DOCS + "torch.kthvalue.html"
-MEDIAN_DOC = DOCS + "torch.median.html"
-CUMSUM_DOC = DOCS + "torch.cumsum.html"
-CUMPROD_DOC = DOCS + "torch.cumprod.html"
-CUMMAX_DOC = DOCS + "torch.cummax.html"
-CUMMIN_DOC = DOCS + "torch.cummin.html"
+SORT_DOC = doc("torch.sort")
+TOPK_DOC = doc("torch.topk")
+KTHVALUE_DOC = doc("torch.kthvalue")
+MEDIAN_DOC = doc("torch.median")
+CUMSUM_DOC = doc("torch.cumsum")
+CUMPROD_DOC = doc("torch.cumprod")
+CUMMAX_DOC = doc("torch.cummax")
+CUMMIN_DOC = doc("torch.cummin")
 
 ORDERED = ("float", "int", "uint")
 TIES = Domain(-0.49, 3.49, integers=(0, 3), grid=1.0)  # values 0..3: many equal elements

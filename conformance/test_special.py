@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import devices
-from conformance.ops import Sizes
+from conformance.ops import Sizes, doc
 from conformance.ops_helpers import wide_numpy
 from conformance.oracles import assert_equal
 from strategies import supported, tensors
@@ -27,18 +27,17 @@ from strategies import supported, tensors
 FAMILY = "special"
 invariant = functools.partial(pytest.mark.invariant, FAMILY)
 
-DOCS = "https://pytorch.org/docs/stable/generated/"
-XLOGY_DOC = DOCS + "torch.xlogy.html"
-HEAVISIDE_DOC = DOCS + "torch.heaviside.html"
-COPYSIGN_DOC = DOCS + "torch.copysign.html"
-ISFINITE_DOC = DOCS + "torch.isfinite.html"
-ISINF_DOC = DOCS + "torch.isinf.html"
-ISNAN_DOC = DOCS + "torch.isnan.html"
-LEFT_SHIFT_DOC = DOCS + "torch.bitwise_left_shift.html"
-RIGHT_SHIFT_DOC = DOCS + "torch.bitwise_right_shift.html"
+XLOGY_DOC = doc("torch.xlogy")
+HEAVISIDE_DOC = doc("torch.heaviside")
+COPYSIGN_DOC = doc("torch.copysign")
+ISFINITE_DOC = doc("torch.isfinite")
+ISINF_DOC = doc("torch.isinf")
+ISNAN_DOC = doc("torch.isnan")
+LEFT_SHIFT_DOC = doc("torch.bitwise_left_shift")
+RIGHT_SHIFT_DOC = doc("torch.bitwise_right_shift")
 NUMPY_SHIFT = "https://numpy.org/doc/stable/reference/generated/numpy.left_shift.html"
-NAN_TO_NUM_DOC = DOCS + "torch.nan_to_num.html"
-LOGIT_DOC = DOCS + "torch.logit.html"
+NAN_TO_NUM_DOC = doc("torch.nan_to_num")
+LOGIT_DOC = doc("torch.logit")
 
 SHAPE = Sizes(max_numel=32).shape(max_dims=3)
 INTEGERS = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
