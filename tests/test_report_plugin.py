@@ -221,6 +221,35 @@ def test_a_crashed_xdist_worker_is_recorded_and_the_run_goes_on(tmp_path):
     assert "crashed" in tests["test_crash.py::test_3"]["message"]
 
 
+KNOWN = '''
+import pytest
+from hypothesis import given, strategies as st
+
+
+@pytest.mark.invariant("demo", "known")
+@pytest.mark.xfail(reason="a known divergence", strict=True)
+@given(st.integers(0, 100), st.lists(st.integers(0, 100)))
+def test_known(device, x, ys):  # ys is free: the explain phase would say so
+    assert x < 5
+'''
+
+
+@pytest.mark.parametrize("profile", ["ci", "nightly"])
+def test_a_known_divergence_is_never_explained_and_shrunk_only_nightly(tmp_path, profile):
+    """Hypothesis's explain phase replays a failure hundreds of times; a known divergence's failure is
+    expected, so it skips that phase in every profile (and the shrink phase in ci): the phases its test
+    cases ran in, from the result file."""
+    (tmp_path / "test_known.py").write_text(KNOWN)
+    (tmp_path / "divergences.json").write_text("[]")
+    result = run_pytest(tmp_path, "--report", "out/", f"--hypothesis-profile={profile}", "--hypothesis-seed=1",
+                        "test_known.py")
+    (path,) = (tmp_path / "out").glob("*.jsonl")
+    (known,) = by_nodeid(path).values()
+    assert known["outcome"] == "xfail", result.stdout
+    assert "generate" in known["phases"] and "explain" not in known["phases"], known["phases"]
+    assert ("shrink" in known["phases"]) == (profile == "nightly"), known["phases"]
+
+
 def test_a_module_that_fails_to_import_is_an_error_of_its_family(tmp_path):
     (tmp_path / "test_broken.py").write_text(textwrap.dedent("""
         import torch
