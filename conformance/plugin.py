@@ -237,20 +237,26 @@ def pytest_runtest_protocol(item, nextitem):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """A known divergence's failure is expected, not news: it is never explained (Hypothesis's explain phase
+    """A test's own ci example count (``profiles.ci_examples``) applies in the ci profile.  A known
+    divergence's failure is expected, not news: it is never explained (Hypothesis's explain phase
     replays a failure hundreds of times: a nightly run spent as long on 60 known divergences as on 4361
     passing tests), and in the ci profile not shrunk either.  The ULP errors a check (a test of an
     ``invariant``) measured go to its report (``user_properties`` entry ``ulp``: max and p99 per op, dtype,
     device); the harness's self-tests plant faults, whose errors are not torch's."""
     accuracy.reset()
     test = item.obj if is_given_test(item.obj) else None
-    if test is None or not item.get_closest_marker("xfail"):
-        yield
-    else:
-        ci = profiles.current(item.config) == "ci"
-        phases = [Phase.explicit, Phase.generate] if ci else [p for p in settings().phases if p is not Phase.explain]
-        with overridden(test, phases=phases):
+    ci = profiles.current(item.config) == "ci"
+    changes = {}
+    if test is not None and item.get_closest_marker("xfail"):
+        changes["phases"] = [Phase.explicit, Phase.generate] if ci else \
+            [p for p in settings().phases if p is not Phase.explain]
+    if test is not None and ci and profiles.ci_examples_of(test):
+        changes["max_examples"] = profiles.ci_examples_of(test)
+    if changes:
+        with overridden(test, **changes):
             yield
+    else:
+        yield
     measured = accuracy.measured()
     if measured and item.get_closest_marker("invariant"):
         item.user_properties.append(("ulp", measured))

@@ -20,11 +20,31 @@ _COMMON = dict(
 _NO_EXPLAIN = tuple(p for p in Phase if p is not Phase.explain)
 
 CI_EXAMPLES = 40
+_CI_COUNT_ATTR = "_conformance_ci_examples"
 PROFILES = {
     "dev": dict(max_examples=15, phases=_NO_EXPLAIN),
     "ci": dict(max_examples=CI_EXAMPLES, derandomize=True, database=None, phases=_NO_EXPLAIN),
     "nightly": dict(max_examples=10 * CI_EXAMPLES),
 }
+
+
+def ci_examples(count: int):
+    """Decorator: run a test at ``count`` examples in the ``ci`` profile (in others, at the profile's count), for
+    an invariant whose example costs several of another's (finite differences, both modes of AD) and whose
+    faults every example shows.  The plugin applies it (``pytest_runtest_call``), and the canaries run the test
+    at the same count (``tests/canary.py``)."""
+    if not 0 < count <= CI_EXAMPLES:
+        raise ValueError(f"ci_examples({count!r}): expected 1..{CI_EXAMPLES}, the ci profile's count")
+
+    def mark(test):
+        setattr(test, _CI_COUNT_ATTR, count)
+        return test
+    return mark
+
+
+def ci_examples_of(test) -> int | None:
+    """The count :func:`ci_examples` gave ``test``, else None (the profile's)."""
+    return getattr(test, _CI_COUNT_ATTR, None)
 
 
 def register(database_dir: str | None = None) -> None:

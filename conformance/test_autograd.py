@@ -22,6 +22,7 @@ from conformance.ops import OpInfo, Sizes
 from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip
 from conformance.oracles import assert_equal, same_storage
 from conformance.params import over
+from conformance.profiles import ci_examples
 from strategies import LAYOUTS, WRITABLE_LAYOUTS, dtypes, recipe_of, shapes, supported, tensors
 
 invariant = functools.partial(pytest.mark.invariant, "autograd")
@@ -38,6 +39,9 @@ SEED_GRAPH = "seed 001 (computation graph, leaf tensors, in-place operations, dy
 SEED_GRADS = "seed 002 (gradient computation, accumulation, no_grad, detach)"
 
 GRADCHECK_NUMEL = 12  # full Jacobians and second derivatives: keep them small
+# ci examples of finite differences and of forward-vs-reverse mode, whose example costs several of another
+# invariant's (they were half of ci's autograd time) and whose planted faults every example shows
+HEAVY_CI_EXAMPLES = 20
 
 DERIVATIVES = ops.select(lambda op: op.vjp is not None)  # ops with an analytic formula
 DIFFERENTIABLE = ops.select(lambda op: op.differentiable and "float" in op.kinds)
@@ -188,12 +192,14 @@ def gradcheck_inputs(data, op, device):
 
 
 @over("autograd", "gradcheck", DIFFERENTIABLE, rule=GRADCHECK_DOC, source=_derivative_source)
+@ci_examples(HEAVY_CI_EXAMPLES)
 @given(data=st.data())
 def test_gradient_equals_finite_differences(device, op, data):
     numerically_checked(torch.autograd.gradcheck, *gradcheck_inputs(data, op, device))
 
 
 @over("autograd", "gradgradcheck", TWICE, rule=GRADGRADCHECK_DOC, source=_derivative_source)
+@ci_examples(HEAVY_CI_EXAMPLES)
 @given(data=st.data())
 def test_second_derivative_equals_finite_differences(device, op, data):
     numerically_checked(torch.autograd.gradgradcheck, *gradcheck_inputs(data, op, device))
@@ -241,6 +247,7 @@ def primals_of(data, op, device, max_numel=64) -> tuple:
 
 
 @over("autograd", "forward-matches-reverse", DIFFERENTIABLE, rule=JVP_DOC, source=_derivative_source)
+@ci_examples(HEAVY_CI_EXAMPLES)
 @given(data=st.data())
 def test_forward_mode_matches_reverse_mode(device, op, data):
     assert_forward_matches_reverse(data, *primals_of(data, op, device))

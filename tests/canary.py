@@ -12,6 +12,7 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.errors import HypothesisException
 
+from conformance import profiles
 from conformance.hypothesis_glue import overridden, own_seed
 
 CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
@@ -24,6 +25,7 @@ def assert_caught(test, max_examples: int | None = None, **kwargs) -> BaseExcept
     (:func:`conformance.hypothesis_glue.own_seed`).  ``max_examples``: the count ci runs this test at
     when it is not the profile's (a test run once per op and dtype kind).
     """
+    max_examples = max_examples or profiles.ci_examples_of(test)
     changes = dict(CANARY_SETTINGS, **({"max_examples": max_examples} if max_examples else {}))
     with own_seed(test), overridden(test, **changes):
         try:

@@ -250,6 +250,34 @@ def test_a_known_divergence_is_never_explained_and_shrunk_only_nightly(tmp_path,
     assert ("shrink" in known["phases"]) == (profile == "nightly"), known["phases"]
 
 
+FEW = '''
+from hypothesis import given, strategies as st
+from conformance.profiles import ci_examples
+
+
+@ci_examples(3)
+@given(st.integers())
+def test_few(x):
+    pass
+
+
+@given(st.integers())
+def test_many(x):
+    pass
+'''
+
+
+def test_a_tests_own_ci_example_count_applies_in_ci_only(tmp_path):
+    """``profiles.ci_examples(3)``: 3 examples under ci, the profile's count (dev: 15) elsewhere."""
+    (tmp_path / "test_few.py").write_text(FEW)
+    (tmp_path / "divergences.json").write_text("[]")
+    for profile, few, many in (("ci", 3, 40), ("dev", 15, 15)):
+        run_pytest(tmp_path, "--report", f"{profile}/", f"--hypothesis-profile={profile}", "test_few.py")
+        (path,) = (tmp_path / profile).glob("*.jsonl")
+        examples = {nodeid.split("::")[1]: t["examples"] for nodeid, t in by_nodeid(path).items()}
+        assert examples == {"test_few": few, "test_many": many}, (profile, examples)
+
+
 def test_a_module_that_fails_to_import_is_an_error_of_its_family(tmp_path):
     (tmp_path / "test_broken.py").write_text(textwrap.dedent("""
         import torch
