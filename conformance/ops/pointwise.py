@@ -44,14 +44,16 @@ def _unary(name, vjp=None, source=None, domain=ANY, kinds=FLOATING, numpy=None, 
                   node=(node or name.capitalize() + "Backward0") if vjp else None, elementwise=True, **extra)
 
 
-def _binary(name, numpy=None, kinds=REAL, domains=(ARITHMETIC,), vjp=None, source=None, node=None, scalars=False,
+def _binary(name, numpy=None, kinds=REAL, domains=(ARITHMETIC,), vjp=None, source=None, node=..., scalars=False,
             inplace=True, grad=None, **extra):
     """A broadcasting binary op reached as ``torch.<name>``, ``a.<name>(b)``, ``a.<name>_(b)`` and with ``out=``;
-    ``scalars``: the second operand may be a Python scalar."""
+    ``scalars``: the second operand may be a Python scalar; ``node``: its grad_fn's name (default ``<Name>Backward0``
+    with a ``vjp``), None where it depends on the arguments."""
     return OpInfo(name, doc(f"torch.{name}"), args.broadcasting(2), function=f"torch.{name}", method=name,
                   inplace=f"{name}_" if inplace else None, out=True, kinds=kinds, domains=domains, numpy=numpy,
                   grad=(2 if vjp else 0) if grad is None else grad, vjp=vjp, vjp_source=source,
-                  node=node or (name.capitalize() + "Backward0" if vjp else None), elementwise=True, scalars=scalars,
+                  node=(name.capitalize() + "Backward0" if vjp else None) if node is ... else node,
+                  elementwise=True, scalars=scalars,
                   **extra)
 
 
@@ -224,7 +226,7 @@ BINARY = [
             inplace=False, ref_kinds=("float",),
             vjp=lambda g, out, a, b: (sum_to(g * b * a ** (b - 1), a.shape), sum_to(g * out * a.log(), b.shape)),
             source=GENERATED + "torch.float_power.html (pow in float64: " + yaml("pow.Tensor_Tensor(") + ")",
-            node=None,
+            node=None,  # composite: pow's node, PowBackward0 or PowBackward1 by the exponent's type
             notes="Tensor.float_power_ is left out: it raises unless self is float64 (its result's dtype), so "
                   "the in-place invariant's cast rule does not describe it"),
     _binary("xlogy", None, REAL, (Domain(-10.0, 10.0, min_abs=0.5, integers=(-100, 100)), Domain(0.5, 10.0)),
