@@ -515,7 +515,7 @@ ACTIVATIONS = [
                 yaml("elu(") + " (selu is elu with the documented alpha and scale)", "EluBackward0",
                 inplace_functions=(F + "selu_", "torch.selu_"), torch_function=True),
     _activation("celu", lambda a, alpha=1.0: np.where(a > 0, a, alpha * np.expm1(a / alpha)), KINKED, _celu_vjp,
-                yaml("celu("), "EluBackward0", _maybe(alpha=st.sampled_from([0.5, 1.0, 2.0])),
+                yaml("celu("), "CeluBackward0", _maybe(alpha=st.sampled_from([0.5, 1.0, 2.0])),
                 inplace_functions=(F + "celu_", "torch.celu_"), torch_function=True),
     _activation("leaky_relu", lambda a, negative_slope=0.01: np.where(a > 0, a, negative_slope * a), KINKED,
                 lambda g, out, x, negative_slope=0.01: (g * torch.where(x > 0, 1.0, negative_slope),),
