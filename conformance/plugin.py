@@ -9,6 +9,7 @@ the same options.  ``-p no:conformance.plugin`` turns it off.
 from __future__ import annotations
 
 import dataclasses
+from contextlib import nullcontext
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -245,17 +246,15 @@ def pytest_runtest_call(item):
     device); the harness's self-tests plant faults, whose errors are not torch's."""
     accuracy.reset()
     test = item.obj if is_given_test(item.obj) else None
-    ci = profiles.current(item.config) == "ci"
     changes = {}
-    if test is not None and item.get_closest_marker("xfail"):
-        changes["phases"] = [Phase.explicit, Phase.generate] if ci else \
-            [p for p in settings().phases if p is not Phase.explain]
-    if test is not None and ci and profiles.ci_examples_of(test):
-        changes["max_examples"] = profiles.ci_examples_of(test)
-    if changes:
-        with overridden(test, **changes):
-            yield
-    else:
+    if test is not None:
+        ci = profiles.current(item.config) == "ci"
+        if item.get_closest_marker("xfail"):
+            changes["phases"] = [Phase.explicit, Phase.generate] if ci else \
+                [p for p in settings().phases if p is not Phase.explain]
+        if ci and (count := profiles.ci_examples_of(test)):
+            changes["max_examples"] = count
+    with overridden(test, **changes) if changes else nullcontext():
         yield
     measured = accuracy.measured()
     if measured and item.get_closest_marker("invariant"):
