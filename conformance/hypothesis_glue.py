@@ -79,21 +79,27 @@ def _phase(how_generated: str) -> str:
 
 
 def summary(observations) -> dict:
-    """Examples run and invalid examples (all phases but shrinking and the final replay), the counts of
-    each phase by status, and the falsifying example(s): the representation of each final failing replay."""
+    """Examples run and invalid examples (all phases but shrinking and the final replay) with Hypothesis's
+    reason for each invalid one (a failed ``assume()`` names its line; an "exceeded maximum test case size"
+    is a generated or mutated choice sequence that ran out, not a filter), the counts of each phase by
+    status, and the falsifying example(s): the representation of each final failing replay."""
     phases: dict[str, Counter] = {}
+    reasons: Counter = Counter()
     falsifying = []
     for observation in observations:
         if getattr(observation, "type", None) != "test_case":
             continue
         phase = _phase(observation.how_generated)
         phases.setdefault(phase, Counter())[observation.status] += 1
+        if observation.status == "gave_up" and phase not in ("shrink", "final"):
+            reasons[observation.status_reason or "unknown"] += 1
         if observation.status == "failed" and phase in ("final", "explicit"):
             falsifying.append(observation.representation)
     counted = [counts for phase, counts in phases.items() if phase not in ("shrink", "final")]
     return {
         "examples": sum(c["passed"] + c["failed"] for c in counted),
         "invalid_examples": sum(c["gave_up"] for c in counted),
+        "invalid_reasons": dict(reasons),
         "phases": {phase: dict(counts) for phase, counts in phases.items()},
         "falsifying_example": "\n\n".join(dict.fromkeys(falsifying)) or None,
     }

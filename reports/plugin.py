@@ -228,7 +228,7 @@ class Writer:
             "outcome": outcome, "reason": reason,
             "duration": round(sum(getattr(r, "duration", 0.0) for r in reports), 6),
             "examples": annotation.get("examples"), "invalid_examples": annotation.get("invalid_examples"),
-            "phases": annotation.get("phases"),
+            "invalid_reasons": annotation.get("invalid_reasons"), "phases": annotation.get("phases"),
             "source": props.get("source"), "rule": props.get("rule"),
         }
         if "ulp" in props:

@@ -22,6 +22,8 @@ def test_a_passing_run_counts_its_examples_and_invalid_ones():
     generated = summary["phases"]["generate"]
     assert summary["examples"] == generated["passed"] >= 1
     assert summary["invalid_examples"] == generated.get("gave_up", 0) >= 1  # n == 3 is drawn
+    assert sum(summary["invalid_reasons"].values()) == summary["invalid_examples"]
+    assert any(reason.startswith("failed to satisfy assume() in passes") for reason in summary["invalid_reasons"])
     assert summary["falsifying_example"] is None
 
 

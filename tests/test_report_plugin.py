@@ -160,6 +160,7 @@ def test_failure_carries_example_and_repro(serial):
     path, _ = serial
     failed = by_nodeid(path)["test_demo.py::test_finds[cpu]"]
     assert failed["examples"] >= 1 and failed["phases"]["generate"]["failed"] >= 1
+    assert sum(failed["invalid_reasons"].values()) == failed["invalid_examples"]
     assert failed["phases"]["final"] == {"failed": 1}  # the replay of the minimal example
     # the structured example: the shrunk call and its draws, not Hypothesis's wording around them
     assert failed["falsifying_example"].startswith("test_finds(")
