@@ -12,6 +12,8 @@ examples.
 from __future__ import annotations
 
 import math
+import struct
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -52,6 +54,41 @@ def _code(value) -> str:
     if isinstance(value, complex):
         return f"complex({_code(value.real)}, {_code(value.imag)})"
     return repr(value)
+
+
+def value_key(value) -> bytes:
+    """A Python scalar's identity as the suite compares values: bitwise (``-0.0`` is not ``0.0``), every
+    NaN one value (a printed ``float('nan')`` carries no payload)."""
+    if isinstance(value, complex):
+        return value_key(value.real) + value_key(value.imag)
+    if isinstance(value, float):
+        return b"nan" if math.isnan(value) else struct.pack("<d", value)
+    return repr(value).encode()
+
+
+def storage_code(storage: torch.Tensor) -> str:
+    """A torch-only expression for a flat cpu tensor, bitwise: the shorter of its literal list and a
+    ``torch.full`` (``torch.zeros``) of its most common value with the other elements put in place.
+
+    >>> storage_code(torch.tensor([1.5, 0.0]))
+    'torch.tensor([1.5, 0.0], dtype=torch.float32)'
+    >>> storage_code(torch.zeros(16).index_put_((torch.tensor([2]),), torch.tensor([-0.0])))
+    'torch.zeros(16, dtype=torch.float32).index_put_((torch.tensor([2]),), torch.tensor([-0.0], dtype=torch.float32))'
+    """
+    values, dtype = storage.tolist(), storage.dtype
+    literal = f"torch.tensor([{', '.join(_code(v) for v in values)}], dtype={dtype})"
+    if not values:
+        return literal
+    keys = [value_key(v) for v in values]
+    common = Counter(keys).most_common(1)[0][0]
+    value = values[keys.index(common)]
+    compact = f"torch.zeros({len(values)}, dtype={dtype})" if common == value_key(type(value)(0)) else \
+        f"torch.full(({len(values)},), {_code(value)}, dtype={dtype})"
+    others = [i for i, key in enumerate(keys) if key != common]
+    if others:
+        compact += (f".index_put_((torch.tensor({others}),), "
+                    f"torch.tensor([{', '.join(_code(values[i]) for i in others)}], dtype={dtype}))")
+    return min(literal, compact, key=len)
 
 
 @dataclass(frozen=True)
@@ -95,10 +132,10 @@ class Recipe:
         return t
 
     def code(self) -> str:
-        """A torch-only expression that rebuilds the tensor exactly."""
-        values = ", ".join(_code(v) for v in self.storage.tolist())
-        device = "" if self.device == "cpu" else f", device={self.device!r}"
-        text = f"torch.tensor([{values}], dtype={self.storage.dtype}{device})"
+        """A torch-only expression that rebuilds the tensor exactly (its storage: :func:`storage_code`)."""
+        text = storage_code(self.storage)
+        if self.device != "cpu":
+            text += f".to({self.device!r})"
         text += f".reshape({_code(tuple(self.base_shape))})"
         text += "".join(step.code() for step in self.steps)
         if self.requires_grad:

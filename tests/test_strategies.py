@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conformance.oracles import assert_equal
 from strategies import LAYOUTS, dtypes, kind_of, rebuilt, recipe_of, reshapes, shapes, supported, tensors
-from strategies.tensors import filler
+from strategies.tensors import filler, storage_code
 
 DRAWS = 400
 REACH = settings(max_examples=DRAWS, derandomize=True, database=None, deadline=None,
@@ -65,6 +65,29 @@ def test_recipe_code_rebuilds_the_tensor_exactly(drawn):
         assert (rebuilt.shape, rebuilt.stride(), rebuilt.storage_offset(), rebuilt.dtype) == \
             (t.shape, t.stride(), t.storage_offset(), t.dtype)
         assert_equal(rebuilt, t)  # bitwise: -0.0 stays -0.0
+        storage = recipe_of(t).storage
+        assert_equal(eval(storage_code(storage), {"torch": torch}), storage)  # unreached cells too
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.complex64, torch.int8, torch.bool])
+@pytest.mark.parametrize("common", ["zero", "negative zero", "nan", "one"])
+def test_constant_runs_print_compactly_and_exactly(dtype, common):
+    """Mostly one value: ``torch.full``/``torch.zeros`` and the few other elements put in place."""
+    value = {"zero": 0, "negative zero": -0.0, "nan": math.nan, "one": 1}[common]
+    if kind_of(dtype) in ("int", "bool") and common in ("negative zero", "nan"):
+        pytest.skip(f"{dtype} has no {common}")
+    storage = torch.full((40,), value, dtype=dtype)
+    storage[[3, 17]] = torch.tensor([1, 0]).to(dtype) if kind_of(dtype) == "bool" else torch.tensor([-2.5 if
+                                    kind_of(dtype) in ("float", "complex") else -2, 0]).to(dtype)
+    code = storage_code(storage)
+    assert code.startswith("torch.zeros(40," if common == "zero" else "torch.full((40,),") and len(code) < 200
+    assert_equal(eval(code, {"torch": torch}), storage)
+
+
+def test_the_printing_examples_hold():
+    import doctest
+    import importlib
+    assert doctest.testmod(importlib.import_module("strategies.tensors")).failed == 0
 
 
 def test_unreached_storage_holds_the_filler(drawn):
