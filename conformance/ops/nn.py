@@ -629,25 +629,28 @@ def _torch_instance_norm(x, *affine):
 
 
 _NORM = dict(kinds=("float",), grad=2, reassociates=True, zero_dim=False)
+# Normalizing a set of equal values divides a rounding error of its mean by sqrt(eps): an input of distinct
+# values (and so no expanded layout) keeps every normalized set off that singularity.
+_NORMALIZED = dict(_NORM, domains=(Domain(unique=True), Domain()))
 
 NORMALIZATION = [
     OpInfo("layer_norm", fdoc("layer_norm"), _layer_norm_args, call=_layer_norm,
            extra_routes={"torch.layer_norm": _torch_layer_norm}, ref=_np_layer_norm, zero_size=False,
            notes="a normalized shape without elements has no mean: torch returns an empty result, "
-                 "a mean of nothing is nan in numpy", **_NORM),
+                 "a mean of nothing is nan in numpy", **_NORMALIZED),
     OpInfo("group_norm", fdoc("group_norm"), channels(groups=True, over="group"), call=_group_norm,
            extra_routes={"torch.group_norm": _torch_group_norm}, ref=_np_group_norm, zero_size=False,
-           notes="a group without elements has no mean", **_NORM),
+           notes="a group without elements has no mean", **_NORMALIZED),
     OpInfo("batch_norm-train", fdoc("batch_norm"), channels(over="batch"), call=_batch_norm_train,
            extra_routes={"torch.batch_norm": _torch_batch_norm_train, "no running stats": _batch_norm_no_stats},
            ref=_np_batch_norm_train, zero_size=False, vmap=False,
            notes="training=True with running stats (fresh zeros and ones, updated in place: vmap raises 'Batch norm got "
                  "a batched tensor as input while the running_mean or running_var ... were not batched', documented "
                  "at https://pytorch.org/docs/stable/func.batch_norm.html) and without; more than one value per channel "
-                 "(documented: 'Expected more than 1 value per channel when training')", **_NORM),
+                 "(documented: 'Expected more than 1 value per channel when training')", **_NORMALIZED),
     OpInfo("batch_norm-no-stats", fdoc("batch_norm"), channels(over="batch"), call=_batch_norm_no_stats,
            ref=_np_batch_norm_train, zero_size=False,
-           notes="training=True without running stats", **_NORM),
+           notes="training=True without running stats", **_NORMALIZED),
     OpInfo("batch_norm-eval", fdoc("batch_norm"), _batch_norm_eval_args, call=_batch_norm_eval,
            extra_routes={"torch.batch_norm": _torch_batch_norm_eval}, ref=_np_batch_norm_eval,
            notes="training=False: the running statistics (float64 arguments, rounded to the input's dtype; not "
@@ -655,7 +658,7 @@ NORMALIZATION = [
                  "normalize", **_NORM),
     OpInfo("instance_norm", fdoc("instance_norm"), channels(min_dims=3, over="spatial"),
            call=_instance_norm, extra_routes={"torch.instance_norm": _torch_instance_norm}, ref=_np_instance_norm,
-           zero_size=False, **_NORM),
+           zero_size=False, **_NORMALIZED),
     OpInfo("local_response_norm", fdoc("local_response_norm"), _lrn_args, function=F + "local_response_norm",
            ref=_np_local_response_norm, zero_size=False, **_NORM),
 ]
