@@ -6,7 +6,7 @@ the test it ran, and the size of the falsifying example Hypothesis printed -- th
 their distinct values (bitwise: ``-0.0`` is not ``0.0``, every NaN payload one value), and the characters
 of the printed example. Render two such files side by side::
 
-    CONFORMANCE_SHRINK_TABLE=before.jsonl python -m pytest tests -k canar -p no:randomly
+    CONFORMANCE_SHRINK_TABLE=before.jsonl python -m pytest tests/test_*_canaries.py -p no:randomly
     python -m tests.shrink_table before.jsonl [after.jsonl]
 """
 
