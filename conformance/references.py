@@ -258,7 +258,8 @@ def evaluate(fn: Callable, dtype: torch.dtype, *arrays, magnitude: Callable | No
     with np.errstate(all="ignore"):
         value = fn(R, *(R.asarray(a) for a in arrays), **kwargs)
         mag = None if magnitude is None else np.asarray(magnitude(*arrays), dtype=np.float64)
-    return Reference(_split(value), mag, terms)
+        exact = _split(value) if R is NUMPY else _exact_of(value, fn(NUMPY, *map(NUMPY.asarray, arrays), **kwargs))
+    return Reference(exact, mag, terms)
 
 
 # ---------------------------------------------------------------------------

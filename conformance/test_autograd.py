@@ -351,7 +351,8 @@ def test_gradients_accumulate_across_backward_calls(device, data):
 @pytest.mark.parametrize("op", ["zero_", "none"])
 @given(data=st.data())
 def test_zeroed_grad_restarts_accumulation(device, op, data):
-    """After ``grad.zero_()`` or ``grad = None`` the next backward leaves exactly its own gradient."""
+    """After ``grad.zero_()`` or ``grad = None`` the next backward leaves exactly its own gradient -- added to
+    the zeros ``zero_`` left, so a -0.0 in it becomes +0.0 (IEEE 754 6.3: 0 + -0 is +0)."""
     _, fn, x = unary_case(data, device)
     weights = draw_like(data, fn(x), "grad_output")
     fn(x).backward(weights)
@@ -359,6 +360,7 @@ def test_zeroed_grad_restarts_accumulation(device, op, data):
     fn(x).backward(weights)
     if op == "zero_":
         x.grad.zero_()
+        once = torch.zeros_like(once) + once
     else:
         x.grad = None
     fn(x).backward(weights)
