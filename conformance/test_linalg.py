@@ -56,6 +56,7 @@ BATCH_DOC = "https://pytorch.org/docs/stable/linalg.html"  # "support batches of
 UNIT = Domain(-1.0, 1.0)
 U = np.finfo(np.float64).eps / 2  # unit roundoff
 BACKWARD = 8  # see the module docstring
+ETA = np.nextafter(0.0, 1.0)  # the least float64 subnormal: the absolute error of an operation that underflows
 
 
 # ---------------------------------------------------------------------------
@@ -90,8 +91,12 @@ def np64(t: torch.Tensor) -> np.ndarray:
 
 
 def assert_within(residual, bound, what: str) -> None:
-    """Each matrix's residual (infinity norm) within its bound."""
-    residual, bound = np.asarray(norm(residual)), np.asarray(bound)
+    """Each matrix's residual (infinity norm) within its bound, plus what underflow adds: each rounded
+    operation may also be off by the least subnormal (Higham §2.1, ``fl(x op y) = (x op y)(1 + d) + e``,
+    ``|e| <= ETA``), ``BACKWARD * n`` of them per element of an ``n``-column residual."""
+    residual = np.asarray(residual)
+    terms = BACKWARD * (residual.shape[-1] if residual.ndim else 1) * ETA
+    residual, bound = np.asarray(norm(residual)), np.asarray(bound) + terms
     worst = np.max(residual / bound) if residual.size else 0.0
     assert np.all(residual <= bound), (
         f"{what}: residual {np.max(residual):.3e} exceeds the backward-error bound {np.min(bound):.3e} "

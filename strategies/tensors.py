@@ -400,6 +400,10 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
     high = default_high if high is None else high
     if low > high:
         raise ValueError(f"low={low} > high={high}")
+    if kind in ("int", "uint"):  # within what the dtype holds: a cast would wrap
+        low, high = max(low, torch.iinfo(dtype).min), min(high, torch.iinfo(dtype).max)
+    elif kind == "float":
+        low, high = max(low, -torch.finfo(dtype).max), min(high, torch.finfo(dtype).max)
     if requires_grad and kind not in ("float", "complex"):
         raise ValueError(f"requires_grad needs a floating or complex dtype, not {dtype}")
 
