@@ -20,21 +20,24 @@ _COMMON = dict(
 _NO_EXPLAIN = tuple(p for p in Phase if p is not Phase.explain)
 
 CI_EXAMPLES = 40
+NIGHTLY_EXAMPLES = 10 * CI_EXAMPLES
 _CI_COUNT_ATTR = "_conformance_ci_examples"
 PROFILES = {
     "dev": dict(max_examples=15, phases=_NO_EXPLAIN),
     "ci": dict(max_examples=CI_EXAMPLES, derandomize=True, database=None, phases=_NO_EXPLAIN),
-    "nightly": dict(max_examples=10 * CI_EXAMPLES),
+    "nightly": dict(max_examples=NIGHTLY_EXAMPLES),
 }
 
 
 def ci_examples(count: int):
-    """Decorator: run a test at ``count`` examples in the ``ci`` profile (in others, at the profile's count), for
-    an invariant whose example costs several of another's (finite differences, both modes of AD) and whose
-    faults every example shows.  The plugin applies it (``pytest_runtest_call``), and the canaries run the test
-    at the same count (``tests/canary.py``)."""
-    if not 0 < count <= CI_EXAMPLES:
-        raise ValueError(f"ci_examples({count!r}): expected 1..{CI_EXAMPLES}, the ci profile's count")
+    """Decorator: run a test at ``count`` examples in the ``ci`` profile (in others, at the profile's count):
+    fewer for an invariant whose example costs several of another's (finite differences, both modes of AD) and
+    whose faults every example shows; more, up to the nightly count, for a cheap one whose faults only some
+    combinations show (a drawn program must contain the faulty op, in a dtype that resolves the fault).  The
+    plugin applies it (``pytest_runtest_call``), and the canaries run the test at the same count
+    (``tests/canary.py``)."""
+    if not 0 < count <= NIGHTLY_EXAMPLES:
+        raise ValueError(f"ci_examples({count!r}): expected 1..{NIGHTLY_EXAMPLES}, the nightly profile's count")
 
     def mark(test):
         setattr(test, _CI_COUNT_ATTR, count)

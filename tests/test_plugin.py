@@ -67,9 +67,9 @@ def test_profiles(tmp_path):
     assert ci.deadline is None and nightly.deadline is None and dev.deadline is None
 
 
-@pytest.mark.parametrize("count", [0, -1, profiles.CI_EXAMPLES + 1])
+@pytest.mark.parametrize("count", [0, -1, profiles.NIGHTLY_EXAMPLES + 1])
 def test_a_ci_example_count_outside_the_profiles_is_refused(count):
-    with pytest.raises(ValueError, match=rf"ci_examples\({count}\): expected 1\.\.{profiles.CI_EXAMPLES}"):
+    with pytest.raises(ValueError, match=rf"ci_examples\({count}\): expected 1\.\.{profiles.NIGHTLY_EXAMPLES}"):
         profiles.ci_examples(count)
 
 
