@@ -489,8 +489,7 @@ SCRIPT_BANNER = "---- standalone repro script (torch and numpy only) ----"
 
 def _input_code(x: torch.Tensor) -> str:
     """The recipe of ``x`` as code building it on the script's ``device`` variable."""
-    code = recipe_of(x).on("cpu").code()
-    return code.replace(").reshape(", ", device=device).reshape(", 1)
+    return recipe_of(x).code(device="device")
 
 
 def _helpers(*functions) -> str:

@@ -131,10 +131,13 @@ class Recipe:
             t = t.detach().requires_grad_(True)
         return t
 
-    def code(self) -> str:
-        """A torch-only expression that rebuilds the tensor exactly (its storage: :func:`storage_code`)."""
+    def code(self, device: str | None = None) -> str:
+        """A torch-only expression that rebuilds the tensor exactly (its storage: :func:`storage_code`), on the
+        recipe's device or, with ``device``, on the device that Python expression names (a script's variable)."""
         text = storage_code(self.storage)
-        if self.device != "cpu":
+        if device is not None:
+            text += f".to({device})"
+        elif self.device != "cpu":
             text += f".to({self.device!r})"
         text += f".reshape({_code(tuple(self.base_shape))})"
         text += "".join(step.code() for step in self.steps)

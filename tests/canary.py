@@ -9,6 +9,7 @@ is all a canary needs -- except when measuring how small the shrunk examples are
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -31,16 +32,18 @@ def assert_caught(test, max_examples: int | None = None, **kwargs) -> BaseExcept
     """
     max_examples = max_examples or profiles.ci_examples_of(test)
     changes = dict(CANARY_SETTINGS, **({"max_examples": max_examples} if max_examples else {}))
-    if shrink_table.path():
+    measuring = shrink_table.path() is not None
+    if measuring:
         changes["phases"] = [*changes["phases"], Phase.shrink]
     start = time.perf_counter()
-    with own_seed(test), overridden(test, **changes), shrink_table.printed_recipes() as printed:
+    with own_seed(test), overridden(test, **changes), \
+            (shrink_table.printed_recipes() if measuring else contextlib.nullcontext([])) as printed:
         try:
             test(**kwargs)
         except HypothesisException:
             raise  # a harness problem (unsatisfiable, health check), not a caught fault
         except (Exception, pytest.fail.Exception) as failure:
-            if shrink_table.path():
+            if measuring:
                 shrink_table.record(test, failure, printed, time.perf_counter() - start)
             return failure
     pytest.fail(f"{test.__name__} did not detect the planted fault under the ci profile")

@@ -38,8 +38,8 @@ def printed_recipes():
     printed: list = []
     original = tensor_strategies.Recipe.code
 
-    def recording(self):
-        text = original(self)
+    def recording(self, *args, **kwargs):
+        text = original(self, *args, **kwargs)
         printed.append((self, text))
         return text
 

@@ -69,6 +69,14 @@ def test_recipe_code_rebuilds_the_tensor_exactly(drawn):
         assert_equal(eval(storage_code(storage), {"torch": torch}), storage)  # unreached cells too
 
 
+def test_recipe_code_builds_on_a_device_a_script_names(drawn):
+    """``code(device="device")``: the expression a repro script evaluates with its own ``device`` variable."""
+    for t in drawn:
+        rebuilt = eval(recipe_of(t).code(device="device"), {"torch": torch, "device": "cpu"})
+        assert (rebuilt.shape, rebuilt.stride(), rebuilt.storage_offset()) == (t.shape, t.stride(), t.storage_offset())
+        assert_equal(rebuilt, t)
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.complex64, torch.int8, torch.bool])
 @pytest.mark.parametrize("common", ["zero", "negative zero", "nan", "one"])
 def test_constant_runs_print_compactly_and_exactly(dtype, common):
