@@ -25,15 +25,23 @@ from conformance.accuracy import FORMATS, Accuracy
 from conformance.differential import flat
 from conformance.ops import Arg, Domain, NotApplicable, OpInfo, Sizes
 from conformance.oracles import to_numpy
-from strategies import INTERLEAVED, LAYOUTS, WRITABLE_LAYOUTS, kind_of, rebuilt, recipe_of, tensors
+from strategies import INTERLEAVED, LAYOUTS, WRITABLE_LAYOUTS, applicable_layouts, kind_of, rebuilt, recipe_of, tensors
 from strategies.tensors import RECIPE_ATTR
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
 STRIDED = tuple(name for name in LAYOUTS if name != "contiguous")
 
 
-def strided(shape) -> tuple:
-    """Every layout but the contiguous one, for a tensor that has any (a 0-d tensor has none)."""
+# The layouts that reorder a tensor's strides: a kernel's result follows its inputs' stride order (TensorIterator),
+# so these are the inputs whose result strides a wrong stride rule changes.
+REORDERED = ("permute", "transpose", "channels_last", "as_strided")
+
+
+def strided(shape, reordered: bool = False) -> tuple:
+    """Every layout but the contiguous one, for a tensor that has any (a 0-d tensor has none); ``reordered``:
+    those of :data:`REORDERED` that a tensor of ``shape`` can have, where it can have one."""
+    if reordered and (names := applicable_layouts(REORDERED, shape)):
+        return names
     return STRIDED if len(shape) else ("contiguous",)
 
 
@@ -59,11 +67,11 @@ def values(domain: Domain, dtype: torch.dtype) -> dict:
 def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
                 writable: bool = False) -> torch.Tensor:
     """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
-    but the contiguous one); none that repeats an element when it is ``writable`` or its values must be
-    distinct."""
-    depth, wants_strided = 2, layouts == "strided"
+    but the contiguous one; "reordered": one that reorders the strides, where the shape has one); none that
+    repeats an element when it is ``writable`` or its values must be distinct."""
+    depth, wants_strided = 2, layouts in ("strided", "reordered")
     if wants_strided:
-        layouts = strided(shape)
+        layouts = strided(shape, reordered=layouts == "reordered")
         # one layout, not two composed: without the contiguous one, a composition whose outer layout
         # leaves a 0-d base (an unsqueeze of (1,), an expand then an unsqueeze) has no inner layout
         depth = 1
@@ -195,7 +203,8 @@ def draw_case(data, op: OpInfo, device, dtype=None, sizes: Sizes | None = None, 
               dtypes=None) -> Case:
     """Draw ``op``'s arguments on ``device``: inputs of ``dtype`` (or per input, ``dtypes``), shapes and
     keyword arguments from ``op.args(sizes)``, values from the op's domains, layouts from ``layouts``
-    ("strided": every layout but the contiguous one, wherever a tensor has one)."""
+    ("strided": every layout but the contiguous one, wherever a tensor has one; "reordered": see
+    :func:`draw_tensor`)."""
     sizes = sizes or Sizes()
     joint_budget = replace(sizes, max_numel=max(1, sizes.max_numel // 2)) if op.distinct else sizes
     inputs, kwargs = data.draw(op.args(joint_budget), label="arguments")

@@ -277,9 +277,15 @@ assert set(_PLANS) == {*LAYOUTS, INTERLEAVED}
 _MAX_STORAGE = 512
 
 
+def applicable_layouts(layouts, shape) -> tuple:
+    """The layouts of ``layouts`` a tensor of ``shape`` can have (a permutation needs two dims, channels-last
+    four or five, an unsqueeze a dim of size 1)."""
+    return tuple(name for name in layouts if _PLANS[name][1](tuple(shape)))
+
+
 def _plan(draw, shape, layouts, depth):
     """(layout name, base shape, steps) for a tensor of ``shape``."""
-    names = [n for n in layouts if _PLANS[n][1](shape)]
+    names = applicable_layouts(layouts, shape)
     if not names:
         raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
     name = draw(st.sampled_from(names), label="layout")
