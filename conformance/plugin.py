@@ -9,8 +9,8 @@ the same options.  ``-p no:conformance.plugin`` turns it off.
 from __future__ import annotations
 
 import dataclasses
-from contextlib import nullcontext
 import subprocess
+from contextlib import nullcontext
 from importlib import metadata
 from pathlib import Path
 

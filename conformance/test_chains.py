@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import chains, devices
-from conformance.profiles import ci_examples
 from conformance.differential import assert_no_farther, check_gradients, check_values, run
+from conformance.profiles import ci_examples
 
 invariant = functools.partial(pytest.mark.invariant, "chains")
 

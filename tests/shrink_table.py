@@ -16,12 +16,10 @@ import importlib
 import json
 import os
 import sys
-import time
 from contextlib import contextmanager
 
-import torch
-
 from conformance.hypothesis_glue import notes
+
 tensor_strategies = importlib.import_module("strategies.tensors")  # the package re-exports its function
 
 ENV = "CONFORMANCE_SHRINK_TABLE"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 from collections import Counter
 
@@ -60,21 +62,16 @@ def test_every_layout_and_dtype_kind_is_drawn(drawn):
 
 
 def test_recipe_code_rebuilds_the_tensor_exactly(drawn):
+    """On the recipe's own device, and with ``code(device="device")`` on the device a repro script's
+    ``device`` variable names."""
     for t in drawn:
-        rebuilt = eval(recipe_of(t).code(), {"torch": torch})
-        assert (rebuilt.shape, rebuilt.stride(), rebuilt.storage_offset(), rebuilt.dtype) == \
-            (t.shape, t.stride(), t.storage_offset(), t.dtype)
-        assert_equal(rebuilt, t)  # bitwise: -0.0 stays -0.0
+        for code, names in ((recipe_of(t).code(), {}), (recipe_of(t).code(device="device"), {"device": "cpu"})):
+            rebuilt = eval(code, {"torch": torch, **names})
+            assert (rebuilt.shape, rebuilt.stride(), rebuilt.storage_offset(), rebuilt.dtype) == \
+                (t.shape, t.stride(), t.storage_offset(), t.dtype)
+            assert_equal(rebuilt, t)  # bitwise: -0.0 stays -0.0
         storage = recipe_of(t).storage
         assert_equal(eval(storage_code(storage), {"torch": torch}), storage)  # unreached cells too
-
-
-def test_recipe_code_builds_on_a_device_a_script_names(drawn):
-    """``code(device="device")``: the expression a repro script evaluates with its own ``device`` variable."""
-    for t in drawn:
-        rebuilt = eval(recipe_of(t).code(device="device"), {"torch": torch, "device": "cpu"})
-        assert (rebuilt.shape, rebuilt.stride(), rebuilt.storage_offset()) == (t.shape, t.stride(), t.storage_offset())
-        assert_equal(rebuilt, t)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.complex64, torch.int8, torch.bool])
@@ -85,16 +82,14 @@ def test_constant_runs_print_compactly_and_exactly(dtype, common):
     if kind_of(dtype) in ("int", "bool") and common in ("negative zero", "nan"):
         pytest.skip(f"{dtype} has no {common}")
     storage = torch.full((40,), value, dtype=dtype)
-    storage[[3, 17]] = torch.tensor([1, 0]).to(dtype) if kind_of(dtype) == "bool" else torch.tensor([-2.5 if
-                                    kind_of(dtype) in ("float", "complex") else -2, 0]).to(dtype)
+    other = {"bool": 1, "int": -2}.get(kind_of(dtype), -2.5)
+    storage[[3, 17]] = torch.tensor([other, 0]).to(dtype)
     code = storage_code(storage)
     assert code.startswith("torch.zeros(40," if common == "zero" else "torch.full((40,),") and len(code) < 200
     assert_equal(eval(code, {"torch": torch}), storage)
 
 
 def test_the_printing_examples_hold():
-    import doctest
-    import importlib
     assert doctest.testmod(importlib.import_module("strategies.tensors")).failed == 0
 
 
