@@ -193,7 +193,7 @@ class Context:
                                                             state.dtype)]
             dtype = self.draw(st.sampled_from(choices), label="operand dtype")
         x = self.draw(tensors(dtype=dtype, shape=shape, device=self.device, requires_grad=self.grad,
-                              layouts=GRAD_LAYOUTS if self.grad else LAYOUTS,
+                              layouts=GRAD_LAYOUTS if self.grad else LAYOUTS, generic=self.grad,
                               low=-2.0 if self.grad else None, high=2.0 if self.grad else None),
                       label=f"x{len(self.program.inputs)}")
         self.program.inputs.append(x)
@@ -423,7 +423,7 @@ def programs(draw, device="cpu", held=None, grad: bool = False, may_fail: bool =
     """
     if grad:
         x0 = draw(tensors(dtype=torch.float64, shape=shapes(max_numel=32, zero_size=False), device=device,
-                          requires_grad=True, layouts=GRAD_LAYOUTS, low=-2.0, high=2.0), label="x0")
+                          requires_grad=True, layouts=GRAD_LAYOUTS, low=-2.0, high=2.0, generic=True), label="x0")
     else:
         dtypes = _chain_dtypes(held or device)  # floats in half the programs: most ops apply to them
         x0 = draw(tensors(dtype=st.one_of(st.just(dtypes[0]), st.sampled_from(dtypes)), device=device), label="x0")

@@ -65,10 +65,10 @@ def values(domain: Domain, dtype: torch.dtype) -> dict:
 
 
 def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
-                writable: bool = False) -> torch.Tensor:
-    """One tensor argument: ``domain``'s values (on its grid), a layout from ``layouts`` ("strided": any
-    but the contiguous one; "reordered": one that reorders the strides, where the shape has one); none that
-    repeats an element when it is ``writable`` or its values must be distinct."""
+                writable: bool = False, generic: bool = False) -> torch.Tensor:
+    """One tensor argument: ``domain``'s values (on its grid; random ones only where ``generic``), a layout
+    from ``layouts`` ("strided": any but the contiguous one; "reordered": one that reorders the strides, where
+    the shape has one); none that repeats an element when it is ``writable`` or its values must be distinct."""
     depth, wants_strided = 2, layouts in ("strided", "reordered")
     if wants_strided:
         layouts = strided(shape, reordered=layouts == "reordered")
@@ -77,12 +77,12 @@ def draw_tensor(data, dtype, shape, device, domain: Domain, layouts, label: str,
         depth = 1
     if domain.unique or writable:
         layouts = tuple(name for name in layouts if name in WRITABLE_LAYOUTS) or ("contiguous",)
-    x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, max_depth=depth, **values(domain, dtype)),
-                  label=label)
+    x = data.draw(tensors(dtype, tuple(shape), device, layouts=layouts, max_depth=depth, generic=generic,
+                          **values(domain, dtype)), label=label)
     if wants_strided and x.numel() >= 2 and x.is_contiguous():
         # a strided layout that came out contiguous (a slice of step 1, a narrow over the whole dim) tests
         # nothing a contiguous input does not: take every other cell of a storage twice as long instead
-        x = data.draw(tensors(dtype, tuple(shape), device, layouts=(INTERLEAVED,), max_depth=1,
+        x = data.draw(tensors(dtype, tuple(shape), device, layouts=(INTERLEAVED,), max_depth=1, generic=generic,
                               **values(domain, dtype)), label=f"{label} (interleaved)")
     if domain.grid and (dtype.is_floating_point or dtype.is_complex):
         x = mapped(x, lambda s: _on_grid(s, domain.grid))
@@ -190,21 +190,22 @@ def _numpy_value(value):
     return value
 
 
-def _draw_args(data, value, device, layouts, label):
+def _draw_args(data, value, device, layouts, label, generic=False):
     """``value`` with each :class:`Arg` inside it (tuples, lists) replaced by a drawn tensor."""
     if isinstance(value, Arg):
-        return draw_tensor(data, value.dtype, value.shape, device, value.domain, layouts, label)
+        return draw_tensor(data, value.dtype, value.shape, device, value.domain, layouts, label, generic=generic)
     if isinstance(value, (tuple, list)):
-        return type(value)(_draw_args(data, v, device, layouts, f"{label}[{i}]") for i, v in enumerate(value))
+        return type(value)(_draw_args(data, v, device, layouts, f"{label}[{i}]", generic)
+                           for i, v in enumerate(value))
     return value
 
 
 def draw_case(data, op: OpInfo, device, dtype=None, sizes: Sizes | None = None, layouts=LAYOUTS,
-              dtypes=None) -> Case:
+              dtypes=None, generic: bool = False) -> Case:
     """Draw ``op``'s arguments on ``device``: inputs of ``dtype`` (or per input, ``dtypes``), shapes and
-    keyword arguments from ``op.args(sizes)``, values from the op's domains, layouts from ``layouts``
-    ("strided": every layout but the contiguous one, wherever a tensor has one; "reordered": see
-    :func:`draw_tensor`)."""
+    keyword arguments from ``op.args(sizes)``, values from the op's domains (``generic``: random ones only,
+    a point off the op's kinks and ties, for derivative checks), layouts from ``layouts`` ("strided": every
+    layout but the contiguous one, wherever a tensor has one; "reordered": see :func:`draw_tensor`)."""
     sizes = sizes or Sizes()
     joint_budget = replace(sizes, max_numel=max(1, sizes.max_numel // 2)) if op.distinct else sizes
     inputs, kwargs = data.draw(op.args(joint_budget), label="arguments")
@@ -213,17 +214,19 @@ def draw_case(data, op: OpInfo, device, dtype=None, sizes: Sizes | None = None, 
     dtype_of = {i: (dtypes[n] if dtypes is not None else dtype) for n, i in enumerate(own)}
     if op.distinct:
         joint = (len(inputs),) + tuple(inputs[0])
-        drawn = [draw_tensor(data, dtype, joint, device, op.domain(0), layouts, "inputs (stacked)")]
+        drawn = [draw_tensor(data, dtype, joint, device, op.domain(0), layouts, "inputs (stacked)",
+                             generic=generic)]
     else:
         drawn = []
         for i, spec in enumerate(inputs):
             label = f"input {i}"
             if isinstance(spec, Arg):
-                drawn.append(draw_tensor(data, spec.dtype, spec.shape, device, spec.domain, layouts, label))
+                drawn.append(draw_tensor(data, spec.dtype, spec.shape, device, spec.domain, layouts, label,
+                                         generic=generic))
             else:
                 drawn.append(draw_tensor(data, dtype_of[i], spec, device, op.domain(i), layouts, label,
-                                         writable=i == 0 and op.mutates))
-    kwargs = {k: _draw_args(data, v, device, layouts, k) for k, v in kwargs.items()}
+                                         writable=i == 0 and op.mutates, generic=generic))
+    kwargs = {k: _draw_args(data, v, device, layouts, k, generic) for k, v in kwargs.items()}
     return Case(op, drawn, kwargs, tuple(own), op.distinct)
 
 

@@ -186,8 +186,10 @@ def without_stride_zero(inputs: list) -> list:
 
 
 def gradcheck_inputs(data, op, device):
-    """Small float64 inputs without internal overlap: gradcheck perturbs each element on its own."""
-    case = draw_case(data, op, device, precise_dtype(device), Sizes(GRADCHECK_NUMEL), WRITABLE_LAYOUTS)
+    """Small float64 inputs at a generic point (off the op's kinks and ties, where finite differences hold)
+    without internal overlap: gradcheck perturbs each element on its own."""
+    case = draw_case(data, op, device, precise_dtype(device), Sizes(GRADCHECK_NUMEL), WRITABLE_LAYOUTS,
+                     generic=True)
     return case.fn, without_stride_zero(case.leaves())
 
 
@@ -240,8 +242,9 @@ def assert_hessian_modes_agree(data, fn, primals):
 
 def primals_of(data, op, device, max_numel=64) -> tuple:
     """Float64 primals without internal overlap: forward mode copies each tangent into its primal's layout
-    (make_dual), which an expanded primal cannot hold (see test_forward_mode_accepts_expanded_primals)."""
-    case = draw_case(data, op, device, precise_dtype(device), Sizes(max_numel), WRITABLE_LAYOUTS)
+    (make_dual), which an expanded primal cannot hold (see test_forward_mode_accepts_expanded_primals); at a
+    generic point, where the op is differentiable."""
+    case = draw_case(data, op, device, precise_dtype(device), Sizes(max_numel), WRITABLE_LAYOUTS, generic=True)
     return one_output(case.fn), tuple(t.detach() for t in case.leaves())
 
 
@@ -284,8 +287,8 @@ def composition_inputs(data, device, max_numel):
     """A composition and its float64 inputs, without internal overlap (for gradcheck and forward mode)."""
     composition = data.draw(compositions(SMOOTH), label="composition")
     shape = data.draw(shapes(max_numel=max_numel), label="shape")
-    inputs = [data.draw(tensors(precise_dtype(device), shape, device, layouts=WRITABLE_LAYOUTS, requires_grad=True),
-                        label=f"input {i}") for i in range(composition.arity)]
+    inputs = [data.draw(tensors(precise_dtype(device), shape, device, layouts=WRITABLE_LAYOUTS, generic=True,
+                                requires_grad=True), label=f"input {i}") for i in range(composition.arity)]
     return composition, without_stride_zero(inputs)
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 from hypothesis import strategies as st
 
 MAX_DIMS = 6
+# Built once per bounds: drawing from a cached strategy skips Hypothesis's per-call construction and
+# validation (the same choices either way).
+_ints = functools.lru_cache(maxsize=None)(st.integers)
+
+
+@functools.lru_cache(maxsize=None)
+def _one_in(n: int) -> st.SearchStrategy:
+    return st.sampled_from([False] * (n - 1) + [True])
 
 
 def _rarely(draw, one_in: int, label: str) -> bool:
     """True about once in ``one_in`` draws; shrinks to False."""
-    return draw(st.sampled_from([False] * (one_in - 1) + [True]), label=label)
+    return draw(_one_in(one_in), label=label)
 
 
 @st.composite
@@ -28,15 +37,15 @@ def shapes(draw, min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_si
         raise ValueError(f"need 0 <= min_side <= max_side, got {min_side}, {max_side}")
     if max_numel < max(min_side, 1) ** min_dims:
         raise ValueError(f"max_numel={max_numel} cannot fit {min_dims} dims of side >= {min_side}")
-    ndim = draw(st.integers(min_dims, max_dims), label="ndim")
+    ndim = draw(_ints(min_dims, max_dims), label="ndim")
     sides = []
     for i in range(ndim):
         budget = max_numel // max(math.prod(sides), 1)
         # leave room for the remaining dims at their smallest side
         budget //= max(min_side, 1) ** (ndim - i - 1)
-        sides.append(draw(st.integers(min_side, max(min_side, min(max_side, budget)))))
+        sides.append(draw(_ints(min_side, max(min_side, min(max_side, budget)))))
     if zero_size and ndim and min_side > 0 and _rarely(draw, 8, "zero-size"):
-        sides[draw(st.integers(0, ndim - 1), label="zero dim")] = 0
+        sides[draw(_ints(0, ndim - 1), label="zero dim")] = 0
     return tuple(sides)
 
 

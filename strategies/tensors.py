@@ -1,16 +1,19 @@
 """Tensor strategies with first-class layouts.
 
 A drawn tensor is a view (or, for channels_last, a re-strided copy) of a flat
-base storage.  Storage cells the view cannot reach hold a filler (NaN for
-floating dtypes, a sentinel for integers; PyTorch OpInfo's
-``noncontiguous_like`` trick), so a kernel that reads the wrong element shows
-it.  Every tensor carries a :class:`Recipe`, a torch-only Python expression
-that rebuilds it exactly; Hypothesis prints that expression in falsifying
-examples.
+base storage.  Its elements are Hypothesis's own: a random bulk or one drawn
+value, and a few drawn elements placed over it, so a failing tensor shrinks
+to zeros and the few values that matter.  Storage cells the view cannot reach
+hold a value no element takes (NaN for floating dtypes, an integer outside the
+bounds; PyTorch OpInfo's ``noncontiguous_like`` trick), so a kernel that reads
+the wrong element shows it.  Every tensor carries a :class:`Recipe`, a
+torch-only Python expression that rebuilds it exactly; Hypothesis prints that
+expression in falsifying examples.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections import Counter
@@ -180,12 +183,23 @@ pretty.for_type_by_name("torch", "Tensor", _pretty_tensor)
 # Layout plans: the base shape and the steps that turn it into ``shape``
 # ---------------------------------------------------------------------------
 
+# Strategies built once per argument tuple: drawing from a cached strategy skips Hypothesis's per-call
+# construction and validation (the same choices either way).
+_ints = functools.lru_cache(maxsize=None)(st.integers)
+_sampled = functools.lru_cache(maxsize=None)(st.sampled_from)
+
+
+@functools.lru_cache(maxsize=None)
+def _permutations(n: int) -> st.SearchStrategy:
+    return st.permutations(range(n))
+
+
 def _plan_contiguous(draw, shape):
     return shape, ()
 
 
 def _plan_permute(draw, shape):
-    order = draw(st.permutations(range(len(shape))), label="permutation")
+    order = draw(_permutations(len(shape)), label="permutation")
     base = [0] * len(shape)
     for i, d in enumerate(order):
         base[d] = shape[i]
@@ -193,7 +207,7 @@ def _plan_permute(draw, shape):
 
 
 def _plan_transpose(draw, shape):
-    i, j = draw(st.lists(st.integers(0, len(shape) - 1), min_size=2, max_size=2, unique=True),
+    i, j = draw(st.lists(_ints(0, len(shape) - 1), min_size=2, max_size=2, unique=True),
                 label="transposed dims")
     base = list(shape)
     base[i], base[j] = base[j], base[i]
@@ -203,36 +217,36 @@ def _plan_transpose(draw, shape):
 def _plan_slice(draw, shape):
     base, index = [], []
     for size in shape:
-        step = draw(st.integers(1, 3), label="slice step")
-        start = draw(st.integers(0, 2), label="slice start")
+        step = draw(_ints(1, 3), label="slice step")
+        start = draw(_ints(0, 2), label="slice start")
         span = (size - 1) * step + 1 if size else 0
-        base.append(start + span + draw(st.integers(0, 1), label="slice slack"))
+        base.append(start + span + draw(_ints(0, 1), label="slice slack"))
         index.append(slice(start, start + span, step))
     return tuple(base), (Step("__getitem__", tuple(index)),)
 
 
 def _plan_narrow(draw, shape):
-    dim = draw(st.integers(0, len(shape) - 1), label="narrow dim")
-    start = draw(st.integers(0, 3), label="narrow start")
+    dim = draw(_ints(0, len(shape) - 1), label="narrow dim")
+    start = draw(_ints(0, 3), label="narrow start")
     base = list(shape)
-    base[dim] += start + draw(st.integers(0, 2), label="narrow slack")
+    base[dim] += start + draw(_ints(0, 2), label="narrow slack")
     return tuple(base), (Step("narrow", (dim, start, shape[dim])),)
 
 
 def _plan_expand(draw, shape):
     mask = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)), label="expanded dims")
     base = [1 if m else s for m, s in zip(mask, shape)]
-    new_dims = draw(st.integers(0, len(shape)), label="new leading dims")
+    new_dims = draw(_ints(0, len(shape)), label="new leading dims")
     return tuple(base[new_dims:]), (Step("expand", tuple(shape)),)
 
 
 def _plan_unsqueeze(draw, shape):
-    dim = draw(st.sampled_from([d for d, s in enumerate(shape) if s == 1]), label="unsqueezed dim")
+    dim = draw(_sampled(tuple(d for d, s in enumerate(shape) if s == 1)), label="unsqueezed dim")
     return shape[:dim] + shape[dim + 1:], (Step("unsqueeze", (dim,)),)
 
 
 def _plan_diagonal(draw, shape):
-    offset = draw(st.integers(0, 2), label="diagonal offset")
+    offset = draw(_ints(0, 2), label="diagonal offset")
     n = shape[-1]
     return shape[:-1] + (n, n + offset), (Step("diagonal", (), (("dim1", -2), ("dim2", -1), ("offset", offset))),)
 
@@ -247,15 +261,15 @@ def _plan_interleaved(draw, shape):
 
 
 def _plan_as_strided(draw, shape):
-    order = draw(st.permutations(range(len(shape))), label="stride order")
+    order = draw(_permutations(len(shape)), label="stride order")
     strides = [0] * len(shape)
-    stride = draw(st.integers(1, 2), label="innermost stride")
+    stride = draw(_ints(1, 2), label="innermost stride")
     for d in reversed(order):
         strides[d] = stride
-        stride = stride * max(shape[d], 1) + draw(st.integers(0, 1), label="stride padding")
-    offset = draw(st.integers(0, 3), label="storage offset")
+        stride = stride * max(shape[d], 1) + draw(_ints(0, 1), label="stride padding")
+    offset = draw(_ints(0, 3), label="storage offset")
     extent = sum((s - 1) * st_ for s, st_ in zip(shape, strides)) + 1 if math.prod(shape) else 0
-    storage = offset + extent + draw(st.integers(0, 2), label="storage slack")
+    storage = offset + extent + draw(_ints(0, 2), label="storage slack")
     return (storage,), (Step("as_strided", (tuple(shape), tuple(strides), offset)),)
 
 
@@ -288,7 +302,7 @@ def _plan(draw, shape, layouts, depth):
     names = applicable_layouts(layouts, shape)
     if not names:
         raise ValueError(f"none of the layouts {layouts} applies to shape {shape}")
-    name = draw(st.sampled_from(names), label="layout")
+    name = draw(_sampled(tuple(names)), label="layout")
     base, steps = _PLANS[name][0](draw, shape)
     # as_strided addresses the storage itself, so nothing may come before it
     # an inner layout needs one that applies to the base (an expand may leave a 0-d base)
@@ -305,24 +319,139 @@ def _plan(draw, shape, layouts, depth):
 # Values
 # ---------------------------------------------------------------------------
 
-def filler(dtype: torch.dtype):
-    """The value of storage cells a drawn tensor cannot reach."""
+def filler(dtype: torch.dtype, low=None, high=None):
+    """The value of the storage cells a drawn tensor cannot reach, one no element drawn within ``[low, high]``
+    takes: NaN for floating dtypes, an integer outside the bounds (the dtype's least, else its greatest);
+    None where there is none (bool; an integer dtype whose whole range is drawn): see :func:`_fill`."""
     kind = kind_of(dtype)
     if kind in ("float", "complex"):
         return float("nan")
     if kind == "bool":
-        return True
-    return torch.iinfo(dtype).max if kind == "uint" else torch.iinfo(dtype).min
+        return None
+    info = torch.iinfo(dtype)
+    low, high = DEFAULT_BOUNDS[kind] if low is None else (low, high)
+    return info.min if low > info.min else info.max if high < info.max else None
+
+
+def _fill(storage: torch.Tensor, reached: torch.Tensor, low, high) -> torch.Tensor:
+    """``storage`` with its unreached cells filled: with :func:`filler`, or, where the dtype has no free
+    value, each with the opposite (bool) or the successor, wrapping (integers), of the reached cell
+    just before it in storage (the first reached one for cells before it) -- so a kernel that reads a
+    cell past the one it should reads another value."""
+    unreached = torch.ones(storage.numel(), dtype=torch.bool)
+    unreached[reached] = False
+    if not unreached.any():
+        return storage
+    fill = filler(storage.dtype, low, high)
+    if fill is not None or not reached.numel():
+        storage[unreached] = True if fill is None else fill
+        return storage
+    cells = torch.arange(storage.numel())
+    before = reached[(torch.searchsorted(reached, cells, right=True) - 1).clamp(min=0)]
+    storage[unreached] = (~storage[before] if storage.dtype == torch.bool else storage[before] + 1)[unreached]
+    return storage
 
 
 DEFAULT_BOUNDS = {"float": (-10.0, 10.0), "complex": (-10.0, 10.0), "int": (-100, 100),
                   "uint": (0, 100), "bool": (0, 1)}
+
+# Elements of a tensor Hypothesis draws and places itself over its bulk (see :func:`_drawn_values`).
+MAX_PLACED = 4
+_REAL = {torch.complex32: torch.float16, torch.complex64: torch.float32, torch.complex128: torch.float64}
 
 
 def special_values(dtype: torch.dtype) -> list[float]:
     """inf, -inf, nan, -0.0, 0.0, the largest finite, the smallest normal and subnormal."""
     info = torch.finfo(dtype)
     return [math.inf, -math.inf, math.nan, -0.0, 0.0, info.max, info.tiny, info.smallest_normal / 4]
+
+
+def _inward(value: float, dtype: torch.dtype, direction: int) -> float:
+    """``value`` if ``dtype`` holds it exactly, else its neighbour in ``dtype`` towards ``direction``
+    (+1 up, -1 down): a bound that rounding to ``dtype`` cannot cross."""
+    t = torch.tensor(value, dtype=torch.float64).to(dtype)
+    if (t.item() - value) * direction < 0:
+        t = torch.nextafter(t, torch.tensor(direction * math.inf, dtype=dtype))
+    return t.item()
+
+
+def _boundaries(dtype: torch.dtype, low: float, high: float, gap: float) -> list[float]:
+    """The edges of the allowed set in ``dtype``: its bounds, the edges of the gap around zero, and
+    where zero is allowed the signed zeros, the smallest normal and the smallest subnormal."""
+    tiny = torch.finfo(dtype).tiny
+    subnormal = torch.nextafter(torch.zeros((), dtype=dtype), torch.ones((), dtype=dtype)).item()
+    edges = [low, high, -gap, gap] + ([0.0, -0.0, tiny, -tiny, subnormal, -subnormal] if gap == 0 else [])
+    allowed = {value_key(v): v for v in edges if low <= v <= high and abs(v) >= gap}  # keeps -0.0 apart
+    return sorted(allowed.values(), key=lambda v: (abs(v), math.copysign(1, v) < 0))
+
+
+@functools.lru_cache(maxsize=None)
+def _element(dtype: torch.dtype, low, high, min_abs: float, special: bool) -> st.SearchStrategy:
+    """One element through Hypothesis: it shrinks towards zero (the allowed value nearest it), and its
+    generation reaches the edges of the allowed set (and with ``special``, inf, nan and the largest finite)."""
+    kind = kind_of(dtype)
+    if kind == "bool":
+        return st.booleans()
+    if kind in ("int", "uint"):
+        gap = math.ceil(min_abs)
+        low, high = int(low), int(high)
+        ranges = [(low, high)] if gap <= 0 else [(low, min(high, -gap)), (max(low, gap), high)]
+        ranges = [(a, b) for a, b in ranges if a <= b]
+        if not ranges:
+            raise ValueError(f"no integer in [{low}, {high}] has |x| >= {min_abs}")
+        return st.one_of([st.integers(a, b) for a, b in ranges])
+    real = _REAL.get(dtype, dtype)
+    low, high = _inward(low, real, +1), _inward(high, real, -1)
+    gap = _inward(min_abs, real, +1) if min_abs > 0 else 0.0
+    pieces = [(low, high)] if gap <= 0 else [(low, min(high, -gap)), (max(low, gap), high)]
+    pieces = [(a, b) for a, b in pieces if a <= b]
+    if not pieces:
+        raise ValueError(f"no value in [{low}, {high}] has |x| >= {min_abs}")
+    part = st.one_of(*[st.floats(a, b) for a, b in pieces], st.sampled_from(_boundaries(real, low, high, gap)))
+    if special:
+        part = st.one_of(part, st.sampled_from(special_values(real)))
+    return st.builds(complex, part, part) if kind == "complex" else part
+
+
+_SEEDS = st.integers(0, 2**32 - 1)
+_CONSTANT_ONE_IN = 16  # a seed divisible by it, as 0 to which shrinking moves: a constant bulk
+_PLACED = st.integers(0, MAX_PLACED)
+
+
+@functools.lru_cache(maxsize=None)
+def _indices(n: int) -> st.SearchStrategy:
+    return st.integers(0, n - 1)
+
+
+def _drawn_values(draw, dtype, n, low, high, min_abs, special, unique, generic) -> torch.Tensor:
+    """``n`` elements: a bulk -- random values from a drawn seed, or, for one seed in :data:`_CONSTANT_ONE_IN`
+    and the seed 0 to which shrinking moves, one value Hypothesis draws -- and up to :data:`MAX_PLACED`
+    elements Hypothesis draws and places itself (a later one at the same index wins). Shrinking thus moves
+    towards a constant tensor of zeros with few other elements, each as simple as the failure lets it be,
+    while generation keeps mostly varied values; it steers the placed ones to the edges of the allowed
+    values.  ``generic``: the random bulk alone (a point off every kink and tie, as a derivative check needs)."""
+    if not n:
+        return torch.empty(0, dtype=dtype)
+    seed = draw(_SEEDS)
+    element = _element(dtype, low, high, min_abs, special)
+    if generic or (unique and n > 1) or seed % _CONSTANT_ONE_IN:
+        values = _values(np.random.default_rng(seed), dtype, n, low, high, min_abs, special, unique)
+        if generic:
+            return values
+    elif n == 1:
+        return torch.tensor([draw(element)], dtype=dtype)
+    else:
+        values = torch.full((n,), draw(element), dtype=dtype)
+    count = draw(_PLACED)
+    if not count:
+        return values
+    indices = _indices(n)
+    for _ in range(count):
+        i, value = draw(indices), draw(element)
+        if unique and (values == value).any():
+            continue  # it would repeat an element
+        values[i] = value
+    return values
 
 
 def _uniform_on(u, low, high, min_abs):
@@ -354,6 +483,8 @@ def _floats(rng, n, low, high, min_abs, distinct):
 
 
 def _values(rng, dtype, n, low, high, min_abs, special, unique):
+    """``n`` random elements in the allowed set, from ``rng`` (distinct ones with ``unique``); with
+    ``special``, a quarter of them special values."""
     kind = kind_of(dtype)
     if kind in ("float", "complex"):
         x = _floats(rng, n, low, high, min_abs, unique)
@@ -387,15 +518,18 @@ def _resolve(draw, value, label):
 @st.composite
 def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_depth: int = 2,
             low=None, high=None, min_abs: float = 0.0, special: bool = False,
-            unique: bool = False, requires_grad: bool = False):
+            unique: bool = False, generic: bool = False, requires_grad: bool = False):
     """A tensor with drawn values, dtype, shape and layout.
 
     ``dtype`` and ``shape`` are values or strategies (default: any dtype the
     device supports; ``shapes()``).  ``layouts`` limits the layouts drawn
     (default: all of ``LAYOUTS``, composed up to ``max_depth`` deep; ``"interleaved"`` on request).  Values
-    are finite and within ``[low, high]`` (per-kind defaults) with
-    ``|x| >= min_abs``; ``special=True`` mixes in inf, nan, -0.0 and
-    subnormals; ``unique=True`` makes all elements distinct.  With
+    are finite and within ``[low, high]`` (per-kind defaults, clipped to the dtype) with
+    ``|x| >= min_abs``; ``special=True`` mixes in inf, nan, -0.0, the largest
+    finite and subnormals (a quarter of a random bulk, and Hypothesis's placed
+    elements); ``unique=True`` makes all elements distinct; ``generic=True``
+    draws random values only, none Hypothesis places (a generic point: no
+    ties, no simple values on an op's kinks, for derivative checks).  With
     ``requires_grad=True`` the tensor is a leaf that keeps its layout.
     """
     unknown = set(layouts) - set(_PLANS)
@@ -418,15 +552,20 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
 
     layout, base_shape, steps = _plan(draw, shape, layouts, max_depth)
     # Which storage cells the tensor reaches: push an index tensor through the same steps.
-    index = torch.arange(math.prod(base_shape)).reshape(base_shape)
-    for step in steps:
-        index = step.apply(index)
-    reached = torch.unique(index.reshape(-1))
-
-    seed = draw(st.integers(0, 2**32 - 1), label="values seed")
-    rng = np.random.default_rng(seed)
-    storage = torch.full((math.prod(base_shape),), filler(dtype), dtype=dtype)
-    storage[reached] = _values(rng, dtype, reached.numel(), low, high, min_abs, special, unique)
+    size = math.prod(base_shape)
+    if steps:
+        index = torch.arange(size).reshape(base_shape)
+        for step in steps:
+            index = step.apply(index)
+        reached = torch.unique(index.reshape(-1))
+    values = _drawn_values(draw, dtype, reached.numel() if steps else size, low, high, min_abs, special,
+                           unique, generic)
+    if steps and reached.numel() < size:
+        storage = torch.empty(size, dtype=dtype)
+        storage[reached] = values
+        storage = _fill(storage, reached, low, high)
+    else:
+        storage = values
 
     recipe = Recipe(layout, storage, base_shape, steps, str(device), requires_grad)
     t = recipe.build()

@@ -23,17 +23,18 @@ from tests import shrink_table
 CANARY_SETTINGS = dict(parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 
 
-def assert_caught(test, max_examples: int | None = None, **kwargs) -> BaseException:
+def assert_caught(test, max_examples: int | None = None, shrink: bool = False, **kwargs) -> BaseException:
     """Call ``test(**kwargs)`` (a Hypothesis test) under the ci profile and return the failure it must raise.
 
     The examples are the test function's own derandomized ones, whichever tests ran before
     (:func:`conformance.hypothesis_glue.own_seed`).  ``max_examples``: the count ci runs this test at
-    when it is not the profile's (a test run once per op and dtype kind).
+    when it is not the profile's (a test run once per op and dtype kind).  ``shrink``: shrink the
+    falsifying example, as a user's run does.
     """
     max_examples = max_examples or profiles.ci_examples_of(test)
     changes = dict(CANARY_SETTINGS, **({"max_examples": max_examples} if max_examples else {}))
     measuring = shrink_table.path() is not None
-    if measuring:
+    if shrink or measuring:
         changes["phases"] = [*changes["phases"], Phase.shrink]
     start = time.perf_counter()
     with own_seed(test), overridden(test, **changes), \

@@ -62,6 +62,16 @@ def measure(failure: BaseException, printed) -> dict:
     return {"tensors": len(shown), "elements": len(values), "distinct": len(distinct), "chars": len(text)}
 
 
+def shrunk(test, **kwargs) -> dict:
+    """The size of the shrunk example by which ``test(**kwargs)`` fails under the ci profile (a canary's
+    planted fault), and its printed text."""
+    from tests.canary import assert_caught  # canary records through this module
+
+    with printed_recipes() as printed:
+        failure = assert_caught(test, shrink=True, **kwargs)
+    return {**measure(failure, printed), "text": example_text(failure)}
+
+
 def record(test, failure: BaseException, printed, seconds: float) -> None:
     """Append the canary's row to the table file."""
     canary = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0]

@@ -203,6 +203,20 @@ def test_kernel_reading_storage_order_is_caught(monkeypatch):
     caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["neg"], kind="int")
 
 
+def test_bool_kernel_reading_storage_order_is_caught(monkeypatch):
+    """The same fault in a bool kernel: a bool storage has no value its elements cannot take, so the cells
+    a view skips hold the opposite of the element before them (``strategies.tensors._fill``)."""
+    original = torch.logical_not
+
+    def storage_order(x):
+        dense = torch.as_strided(x, x.shape, model.contiguous_strides(x.shape), x.storage_offset())
+        fits = x.untyped_storage().nbytes() >= (x.storage_offset() + x.numel()) * x.element_size()
+        return original(dense) if fits else original(x)
+
+    monkeypatch.setattr(torch, "logical_not", storage_order)
+    caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["logical_not"], kind="bool")
+
+
 def test_device_wrong_only_for_strided_inputs_is_caught():
     """The same fault on a device under test only (a dispatch mode on cpu): device vs reference."""
     failure = caught(test_ops.test_device_matches_reference_device,

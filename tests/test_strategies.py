@@ -93,21 +93,42 @@ def test_the_printing_examples_hold():
     assert doctest.testmod(importlib.import_module("strategies.tensors")).failed == 0
 
 
+def _cells(t) -> torch.Tensor:
+    """The storage cell of each element of a drawn tensor."""
+    base = torch.arange(recipe_of(t).storage.numel()).reshape(recipe_of(t).base_shape)
+    for step in recipe_of(t).steps:
+        base = step.apply(base)
+    return base.reshape(-1)
+
+
 def test_unreached_storage_holds_the_filler(drawn):
-    """Cells outside the view hold NaN or the integer sentinel; elements themselves never do."""
+    """Cells outside the view hold NaN or an integer outside the bounds; elements themselves never do."""
     for t in drawn:
         storage = recipe_of(t).storage
         reached = torch.zeros(storage.numel(), dtype=torch.bool)
-        base = torch.arange(storage.numel()).reshape(recipe_of(t).base_shape)
-        for step in recipe_of(t).steps:
-            base = step.apply(base)
-        reached[base.reshape(-1)] = True
+        reached[_cells(t)] = True
         fill = filler(t.dtype)
         unreached = storage[~reached]
         if kind_of(t.dtype) in ("float", "complex"):
             assert unreached.isnan().all() and not t.isnan().any()
         elif kind_of(t.dtype) != "bool":
             assert (unreached == fill).all() and not (t == fill).any()
+
+
+@pytest.mark.parametrize("dtype, bounds", [(torch.bool, {}), (torch.int8, dict(low=-128, high=127)),
+                                           (torch.uint8, dict(low=0, high=255))])
+def test_a_cell_skipped_after_an_element_holds_another_value(dtype, bounds):
+    """Where the dtype has no value the elements cannot take, the cell just past an element -- what a kernel
+    reading one cell too far, or the storage in order, meets first -- holds another value than it."""
+    checked = 0
+    for t in _collect(tensors(dtype, shapes(min_dims=1), layouts=("slice", "as_strided", "diagonal"), **bounds)):
+        storage, cells = recipe_of(t).storage, _cells(t)
+        reached = set(cells.tolist())
+        for value, cell in zip(t.reshape(-1).tolist(), cells.tolist()):
+            if cell + 1 < storage.numel() and cell + 1 not in reached:
+                assert storage[cell + 1].item() != value, (recipe_of(t).code(), cell)
+                checked += 1
+    assert checked >= 100, checked
 
 
 @settings(max_examples=200, deadline=None)
@@ -136,6 +157,20 @@ def test_special_values_appear_when_asked():
     assert seen.isnan().any() and seen.isposinf().any() and seen.isneginf().any()
     assert ((seen == 0) & seen.signbit()).any(), "no -0.0"
     assert ((seen != 0) & (seen.abs() < torch.finfo(torch.float32).tiny)).any(), "no subnormal"
+
+
+def test_generation_reaches_the_edges_without_special():
+    """Hypothesis's own elements reach the bounds, the gap around zero, -0.0 and a subnormal, and some
+    tensors are one value throughout (the bulk shrinking moves to), with no ``special=True``."""
+    drawn = _collect(tensors(dtype=torch.float32, shape=shapes(min_dims=1), low=-3.0, high=5.0))
+    seen = torch.cat([t.reshape(-1).double() for t in drawn])
+    for edge in (-3.0, 5.0):
+        assert (seen == edge).any(), f"no {edge}"
+    assert ((seen == 0) & seen.signbit()).any(), "no -0.0"
+    assert ((seen != 0) & (seen.abs() < torch.finfo(torch.float32).tiny)).any(), "no subnormal"
+    assert any(t.numel() >= 4 and torch.unique(t).numel() == 1 for t in drawn), "no constant tensor"
+    gapped = torch.cat([t.reshape(-1) for t in _collect(tensors(dtype=torch.int32, low=-50, high=50, min_abs=7))])
+    assert {-7, 7} <= set(gapped.tolist()), "the gap's edges are not reached"
 
 
 def test_finite_values_by_default(drawn):

@@ -130,7 +130,8 @@ def test_a_clean_device_passes_the_differential():
 
 @pytest.mark.parametrize("op", ["sum", "argmax"])
 def test_reductions_of_the_wrong_dim_are_caught(monkeypatch, op):
-    """A reduction that normalises a negative dim wrongly (-1 counted from the front)."""
+    """A reduction that normalises a negative dim wrongly (-1 counted from the front), in the kernel every route
+    shares: the function and the method."""
     original = getattr(torch, op)
 
     def wrong_dim(x, dim=None, *args, **kwargs):
@@ -139,6 +140,7 @@ def test_reductions_of_the_wrong_dim_are_caught(monkeypatch, op):
         return original(x, dim, *args, **kwargs)
 
     monkeypatch.setattr(torch, op, wrong_dim)
+    monkeypatch.setattr(torch.Tensor, op, wrong_dim)
     assert_caught(values.test_reduction_matches_numpy, device="cpu", reference_device="cpu", op=REDUCTION[op])
 
 

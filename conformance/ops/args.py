@@ -57,6 +57,12 @@ def same_shape(arity: int):
     return lambda sizes: st.tuples(sizes.shape().map(lambda s: (s,) * arity), st.just({}))
 
 
+# The forms of a reduction's dims, in equal shares: all dims, one dim as an int (negative in half the draws, a
+# rule of its own), a tuple of dims.
+_REDUCED_DIMS = {"tuple": st.sampled_from(("all", "int", "tuple")), "int": st.sampled_from(("all", "int")),
+                 "tuple-required": st.sampled_from(("all", "tuple"))}
+
+
 @st.composite
 def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, options):
     shape = list(draw(sizes.shape(max_numel=min(sizes.max_numel, max_numel or sizes.max_numel),
@@ -68,9 +74,10 @@ def _reduction(draw, sizes: Sizes, dims: str, min_reduced: int, max_numel, optio
     sized = sizes.mode in ("any", "long")  # the other modes draw sides smaller than min_reduced on purpose
     long = [d for d in range(ndim) if shape[d] >= min_reduced or not sized] if ndim else [0]
     ndim = max(ndim, 1)  # a 0-d tensor has one position to reduce over: dims 0 and -1 name it
-    if draw(st.booleans(), label="reduce all"):
+    mode = draw(_REDUCED_DIMS[dims], label="reduced dims")
+    if mode == "all":
         kwargs = {"dim": tuple(range(ndim))} if dims == "tuple-required" else {}
-    elif dims == "int" or dims == "tuple" and draw(st.booleans(), label="one dim as an int"):
+    elif mode == "int":
         # any of -ndim..ndim-1: Hypothesis draws negative integers as readily as positive ones
         kwargs = {"dim": draw(st.sampled_from([d for d in range(-ndim, ndim) if d % ndim in long]), label="dim")}
     else:
