@@ -190,30 +190,25 @@ def test_rounded_value_off_in_a_strided_out_is_caught(monkeypatch):
     caught(test_ops.test_out_of_the_result_shape_keeps_its_strides, device="cpu", op=OP["exp"], kind="float")
 
 
-def test_kernel_reading_storage_order_is_caught(monkeypatch):
-    """A neg kernel that ignores strides and reads the storage as if it were contiguous."""
-    original = torch.neg
-
+def _reading_storage_order(original):
+    """``original`` applied to the storage as if it were contiguous (strides ignored), where it fits."""
     def storage_order(x):
         dense = torch.as_strided(x, x.shape, model.contiguous_strides(x.shape), x.storage_offset())
         fits = x.untyped_storage().nbytes() >= (x.storage_offset() + x.numel()) * x.element_size()
         return original(dense) if fits else original(x)
+    return storage_order
 
-    monkeypatch.setattr(torch, "neg", storage_order)
+
+def test_kernel_reading_storage_order_is_caught(monkeypatch):
+    """A neg kernel that ignores strides and reads the storage as if it were contiguous."""
+    monkeypatch.setattr(torch, "neg", _reading_storage_order(torch.neg))
     caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["neg"], kind="int")
 
 
 def test_bool_kernel_reading_storage_order_is_caught(monkeypatch):
     """The same fault in a bool kernel: a bool storage has no value its elements cannot take, so the cells
     a view skips hold the opposite of the element before them (``strategies.tensors._fill``)."""
-    original = torch.logical_not
-
-    def storage_order(x):
-        dense = torch.as_strided(x, x.shape, model.contiguous_strides(x.shape), x.storage_offset())
-        fits = x.untyped_storage().nbytes() >= (x.storage_offset() + x.numel()) * x.element_size()
-        return original(dense) if fits else original(x)
-
-    monkeypatch.setattr(torch, "logical_not", storage_order)
+    monkeypatch.setattr(torch, "logical_not", _reading_storage_order(torch.logical_not))
     caught(test_ops.test_result_does_not_depend_on_input_layout, device="cpu", op=OP["logical_not"], kind="bool")
 
 
