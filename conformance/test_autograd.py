@@ -104,8 +104,11 @@ def assert_analytic(op: OpInfo, case, inputs, out, grad_output, grads, device):
 @over("autograd", "analytic-gradient", DERIVATIVES, source=_derivative_source)
 @given(data=st.data())
 def test_gradient_equals_analytic_formula(device, op, data):
-    """autograd's vector-Jacobian product equals the formula of ``derivatives.yaml`` for the op."""
-    case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"))
+    """autograd's vector-Jacobian product equals the formula of ``derivatives.yaml`` for the op, at a generic
+    point: off the ties and kinks where a formula has no value, and off the subnormal edges where its rounded
+    intermediates underflow (std of [0.0, 1.4e-45] in float32: the variance underflows to 0 and the gradient
+    with it), which no first-order error bound covers (Higham, 2nd ed., section 2.1)."""
+    case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"), generic=True)
     inputs = case.leaves()
     out = case.fn(*inputs)
     grad_output = draw_like(data, out, "grad_output")
