@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.vendor import pretty
 
 from .dtypes import dtypes as _dtypes, kind_of
-from .shapes import shapes as _shapes
+from .shapes import _ints, shapes as _shapes
 
 LAYOUTS = ("contiguous", "permute", "transpose", "slice", "narrow", "expand",
            "unsqueeze", "diagonal", "channels_last", "as_strided")
@@ -183,9 +183,8 @@ pretty.for_type_by_name("torch", "Tensor", _pretty_tensor)
 # Layout plans: the base shape and the steps that turn it into ``shape``
 # ---------------------------------------------------------------------------
 
-# Strategies built once per argument tuple: drawing from a cached strategy skips Hypothesis's per-call
-# construction and validation (the same choices either way).
-_ints = functools.lru_cache(maxsize=None)(st.integers)
+# Strategies built once per argument tuple (as shapes' ``_ints``): drawing from a cached strategy skips
+# Hypothesis's per-call construction and validation (the same choices either way).
 _sampled = functools.lru_cache(maxsize=None)(st.sampled_from)
 
 
@@ -333,6 +332,15 @@ def filler(dtype: torch.dtype, low=None, high=None):
     return info.min if low > info.min else info.max if high < info.max else None
 
 
+def storage_cells(base_shape, steps) -> torch.Tensor:
+    """The storage cell of each element of the view ``steps`` make of a storage of ``base_shape``: an index
+    tensor pushed through the same steps."""
+    index = torch.arange(math.prod(base_shape)).reshape(base_shape)
+    for step in steps:
+        index = step.apply(index)
+    return index.reshape(-1)
+
+
 def _fill(storage: torch.Tensor, reached: torch.Tensor, low, high) -> torch.Tensor:
     """``storage`` with its unreached cells filled: with :func:`filler`, or, where the dtype has no free
     value, each with the opposite (bool) or the successor, wrapping (integers), of the reached cell
@@ -340,8 +348,6 @@ def _fill(storage: torch.Tensor, reached: torch.Tensor, low, high) -> torch.Tens
     cell past the one it should reads another value."""
     unreached = torch.ones(storage.numel(), dtype=torch.bool)
     unreached[reached] = False
-    if not unreached.any():
-        return storage
     fill = filler(storage.dtype, low, high)
     if fill is not None or not reached.numel():
         storage[unreached] = True if fill is None else fill
@@ -418,11 +424,6 @@ _CONSTANT_ONE_IN = 16  # a seed divisible by it, as 0 to which shrinking moves: 
 _PLACED = st.integers(0, MAX_PLACED)
 
 
-@functools.lru_cache(maxsize=None)
-def _indices(n: int) -> st.SearchStrategy:
-    return st.integers(0, n - 1)
-
-
 def _drawn_values(draw, dtype, n, low, high, min_abs, special, unique, generic) -> torch.Tensor:
     """``n`` elements: a bulk -- random values from a drawn seed, or, for one seed in :data:`_CONSTANT_ONE_IN`
     and the seed 0 to which shrinking moves, one value Hypothesis draws -- and up to :data:`MAX_PLACED`
@@ -433,11 +434,11 @@ def _drawn_values(draw, dtype, n, low, high, min_abs, special, unique, generic) 
     if not n:
         return torch.empty(0, dtype=dtype)
     seed = draw(_SEEDS)
+    if generic:
+        return _values(np.random.default_rng(seed), dtype, n, low, high, min_abs, special, unique)
     element = _element(dtype, low, high, min_abs, special)
-    if generic or (unique and n > 1) or seed % _CONSTANT_ONE_IN:
+    if (unique and n > 1) or seed % _CONSTANT_ONE_IN:
         values = _values(np.random.default_rng(seed), dtype, n, low, high, min_abs, special, unique)
-        if generic:
-            return values
     elif n == 1:
         return torch.tensor([draw(element)], dtype=dtype)
     else:
@@ -445,7 +446,7 @@ def _drawn_values(draw, dtype, n, low, high, min_abs, special, unique, generic) 
     count = draw(_PLACED)
     if not count:
         return values
-    indices = _indices(n)
+    indices = _ints(0, n - 1)
     for _ in range(count):
         i, value = draw(indices), draw(element)
         if unique and (values == value).any():
@@ -551,21 +552,18 @@ def tensors(draw, dtype=None, shape=None, device="cpu", *, layouts=LAYOUTS, max_
         raise ValueError(f"requires_grad needs a floating or complex dtype, not {dtype}")
 
     layout, base_shape, steps = _plan(draw, shape, layouts, max_depth)
-    # Which storage cells the tensor reaches: push an index tensor through the same steps.
     size = math.prod(base_shape)
-    if steps:
-        index = torch.arange(size).reshape(base_shape)
-        for step in steps:
-            index = step.apply(index)
-        reached = torch.unique(index.reshape(-1))
-    values = _drawn_values(draw, dtype, reached.numel() if steps else size, low, high, min_abs, special,
-                           unique, generic)
-    if steps and reached.numel() < size:
+    reached = torch.unique(storage_cells(base_shape, steps)) if steps else None
+    if reached is not None and reached.numel() == size:
+        reached = None  # the tensor reaches its whole storage
+    values = _drawn_values(draw, dtype, size if reached is None else reached.numel(), low, high, min_abs,
+                           special, unique, generic)
+    if reached is None:
+        storage = values
+    else:
         storage = torch.empty(size, dtype=dtype)
         storage[reached] = values
         storage = _fill(storage, reached, low, high)
-    else:
-        storage = values
 
     recipe = Recipe(layout, storage, base_shape, steps, str(device), requires_grad)
     t = recipe.build()

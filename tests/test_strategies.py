@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conformance.oracles import assert_equal
 from strategies import LAYOUTS, dtypes, kind_of, rebuilt, recipe_of, reshapes, shapes, supported, tensors
-from strategies.tensors import filler, storage_code
+from strategies.tensors import filler, storage_cells, storage_code
 
 DRAWS = 400
 REACH = settings(max_examples=DRAWS, derandomize=True, database=None, deadline=None,
@@ -95,10 +95,7 @@ def test_the_printing_examples_hold():
 
 def _cells(t) -> torch.Tensor:
     """The storage cell of each element of a drawn tensor."""
-    base = torch.arange(recipe_of(t).storage.numel()).reshape(recipe_of(t).base_shape)
-    for step in recipe_of(t).steps:
-        base = step.apply(base)
-    return base.reshape(-1)
+    return storage_cells(recipe_of(t).base_shape, recipe_of(t).steps)
 
 
 def test_unreached_storage_holds_the_filler(drawn):
