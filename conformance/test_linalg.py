@@ -263,7 +263,11 @@ def test_eigh_eigenvectors_diagonalize_with_ascending_eigenvalues(device, data):
 def test_lstsq_solution_satisfies_the_normal_equations(device, data):
     """``linalg.lstsq(A, B)`` "computes a solution to the least squares problem ... min ||AX - B||_F": for a
     full-rank tall A the minimiser satisfies the normal equations ``A^H (A X - B) = 0``, within
-    ``8 m u ||A^H|| (||A|| ||X|| + ||B||)`` (a backward-stable solution's residual, multiplied by A^H)."""
+    ``8 m ||A^H|| (u (||A|| ||X|| + ||B||) + eta (n ||X|| + k))``: a backward-stable solution solves the problem
+    for ``A + dA``, ``B + dB`` with ``|dA| <= c (u |A| + eta)``, ``|dB| <= c (u |B| + eta)`` elementwise (Higham
+    §2.1's model with underflow; the eta parts are row sums of an m x n and an m x k matrix of eta), and the
+    residual ``A X - B ~ dB - dA X`` is multiplied by ``A^H``.  A B of subnormals, whose X underflows to 0,
+    leaves ``-B`` as the residual, ``||A^H|| k eta`` after the product."""
     m, n = sorted(data.draw(st.lists(st.integers(1, 4), min_size=2, max_size=2), label="sides"), reverse=True)
     k = data.draw(st.integers(1, 3), label="k")
     batch = draw_batch(data)
@@ -273,8 +277,8 @@ def test_lstsq_solution_satisfies_the_normal_equations(device, data):
         x = torch.linalg.lstsq(a, b).solution
     A, B, X = np64(a), np64(b), np64(x)
     At = A.swapaxes(-1, -2)
-    assert_within(At @ (A @ X - B), BACKWARD * m * U * norm(At) * (norm(A) * norm(X) + norm(B)),
-                  "A^H (A X - B)")
+    perturbation = U * (norm(A) * norm(X) + norm(B)) + ETA * (n * norm(X) + k)
+    assert_within(At @ (A @ X - B), BACKWARD * m * norm(At) * perturbation, "A^H (A X - B)")
 
 
 # ---------------------------------------------------------------------------
