@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,7 +35,8 @@ OPTIM_DOC = DOCS + "optim.html"
 @dataclass(frozen=True)
 class Arithmetic:
     """Floating-point arithmetic of a dtype: unit roundoff ``u`` and underflow unit ``eta`` (half the smallest
-    subnormal).  One correctly rounded operation with exact result x returns x(1 + d) + e, |d| <= u, |e| <= eta."""
+    subnormal).  One correctly rounded operation with exact result x returns x(1 + d) + e, |d| <= u, |e| <= eta.
+    Bounds are float64 numbers, so float64's eta (2^-1075, which rounds to 0) is rounded up to 2^-1074."""
 
     u: float
     eta: float
@@ -42,7 +44,7 @@ class Arithmetic:
     @classmethod
     def of(cls, dtype: torch.dtype) -> "Arithmetic":
         info = torch.finfo(dtype)
-        return cls(info.eps / 2, info.smallest_normal * info.eps / 2)
+        return cls(info.eps / 2, max(info.smallest_normal * info.eps / 2, math.ulp(0.0)))
 
 
 FLOAT64 = Arithmetic.of(torch.float64)
