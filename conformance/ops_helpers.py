@@ -266,6 +266,18 @@ def unsupported_reason(op: OpInfo, device, error: Outcome) -> str:
 
 
 @contextmanager
+def naming(op: OpInfo):
+    """For a test that draws its op: a failure's message starts with the op's name, so that its report line
+    and a known divergence's ``match`` tell which op failed."""
+    try:
+        yield
+    except Exception as failure:  # noqa: BLE001 -- re-raised as it is, its message prefixed
+        if failure.args and isinstance(failure.args[0], str):
+            failure.args = (f"{op.name}: {failure.args[0]}",) + failure.args[1:]
+        raise
+
+
+@contextmanager
 def unsupported(op: OpInfo, device):
     """An op the device does not implement (NotImplementedError) is reported as a skip whose reason
     starts with "unsupported:", not as a failure."""

@@ -19,7 +19,7 @@ from conformance.autograd_helpers import compositions, one_output
 from conformance.derivatives import YAML
 from conformance.differential import assert_no_farther
 from conformance.ops import OpInfo, Sizes
-from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip
+from conformance.ops_helpers import LOW_PRECISION, draw_case, float64_or_skip, naming
 from conformance.oracles import assert_equal, same_storage
 from conformance.params import over
 from conformance.profiles import ci_examples
@@ -264,7 +264,8 @@ def test_forward_mode_matches_reverse_mode(device, op, data):
 def test_forward_over_reverse_matches_reverse_over_reverse(device, data):
     """Over ops drawn from the table (gradgradcheck covers each op's second derivative numerically)."""
     op = data.draw(st.sampled_from(TWICE), label="op")
-    assert_hessian_modes_agree(data, *primals_of(data, op, device, GRADCHECK_NUMEL))
+    with naming(op):
+        assert_hessian_modes_agree(data, *primals_of(data, op, device, GRADCHECK_NUMEL))
 
 
 @invariant("forward-mode-expanded-primal", source=DOCS + "generated/torch.autograd.forward_ad.make_dual.html")
@@ -388,9 +389,10 @@ def test_backward_of_non_scalar_needs_gradient(device, data):
 @invariant("backward-gradient-weights", source=BACKWARD_DOC)
 @given(data=st.data())
 def test_backward_with_gradient_gives_weighted_vjp(device, data):
-    """``y.backward(gradient=v)`` accumulates v^T J into each leaf's ``.grad``: the analytic VJP of a table op."""
+    """``y.backward(gradient=v)`` accumulates v^T J into each leaf's ``.grad``: the analytic VJP of a table op,
+    at a generic point, as :func:`test_gradient_equals_analytic_formula` (whose oracle it shares)."""
     op = data.draw(st.sampled_from(DERIVATIVES), label="op")
-    case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"))
+    case = draw_case(data, op, device, data.draw(op_dtypes(device, op), label="dtype"), generic=True)
     inputs = case.leaves()
     out = case.fn(*inputs)
     v = draw_like(data, out, "gradient")
